@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace AuthApiTemplate.Infrastructure.ErrorHandling;
+
+/// <summary>
+/// Turns the framework's binding failures (malformed JSON, a wrong JSON type, an unparsable route or
+/// query value, an oversized body) into a 4xx problem that tells the client what to fix.
+/// </summary>
+internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException badRequest)
+        {
+            return false;
+        }
+
+        httpContext.Response.StatusCode = badRequest.StatusCode;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = badRequest.StatusCode,
+                Title = "The request is invalid.",
+                // The framework's messages name the parameter and the expected format, never server internals.
+                Detail = badRequest.Message,
+            },
+        });
+    }
+}

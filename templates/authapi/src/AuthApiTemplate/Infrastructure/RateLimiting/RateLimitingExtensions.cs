@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace AuthApiTemplate.Infrastructure.RateLimiting;
+
+public static class RateLimitingExtensions
+{
+    public static IHostApplicationBuilder AddApiRateLimiting(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RateLimitingOptions>()
+            .BindConfiguration(RateLimitingOptions.SectionName)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>();
+        builder.Services.AddSingleton<ApiRateLimiter>();
+
+        builder.Services.AddRateLimiter(_ => { });
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<ApiRateLimiter>((options, apiLimiter) =>
+        {
+            options.GlobalLimiter = apiLimiter.Limiter;
+            // The framework's default is 503; a client over its limit is told 429 (RFC 6585) and when to retry.
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = WriteRejectionAsync;
+        });
+        return builder;
+    }
+
+    public static WebApplication UseApiRateLimiting(this WebApplication app)
+    {
+        app.UseRateLimiter();
+        var apiLimiter = app.Services.GetRequiredService<ApiRateLimiter>();
+        app.Use((context, next) =>
+        {
+            // Successful responses advertise the policy and what is left of it.
+            if (context.GetEndpoint()?.Metadata.GetMetadata<DisableRateLimitingAttribute>() is null)
+            {
+                context.Response.Headers["RateLimit-Policy"] = apiLimiter.PolicyHeader;
+                context.Response.Headers["RateLimit"] = apiLimiter.RemainingHeader(context, retryAfter: null);
+            }
+
+            return next(context);
+        });
+        return app;
+    }
+
+    private static async ValueTask WriteRejectionAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var context = rejected.HttpContext;
+        var apiLimiter = context.RequestServices.GetRequiredService<ApiRateLimiter>();
+        TimeSpan? retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : null;
+
+        if (retryAfter is { } delay)
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        context.Response.Headers["RateLimit-Policy"] = apiLimiter.PolicyHeader;
+        context.Response.Headers["RateLimit"] = apiLimiter.RemainingHeader(context, retryAfter);
+
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests.",
+                Detail = retryAfter is { } d
+                    ? string.Create(CultureInfo.InvariantCulture, $"The rate limit for this client is exhausted. Retry in {(int)Math.Ceiling(d.TotalSeconds)} seconds.")
+                    : "The rate limit for this client is exhausted.",
+            },
+        });
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using AuthApiTemplate.Tests.Infrastructure;
+
+namespace AuthApiTemplate.Tests;
+
+public sealed class HealthTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Live_and_ready_are_healthy_with_a_reachable_database()
+    {
+        var client = factory.CreateClient();
+
+        var live = await client.GetAsync("/health/live");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+
+        var ready = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        using var report = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", report.RootElement.GetProperty("status").GetString());
+        var database = report.RootElement.GetProperty("checks").GetProperty("database:AppDbContext");
+        Assert.Equal("Healthy", database.GetProperty("status").GetString());
+        Assert.Equal("no-store", ready.Headers.CacheControl?.ToString());
+    }
+
+    [Fact]
+    public async Task Health_endpoints_are_never_rate_limited()
+    {
+        using var limited = new ApiFactory();
+        limited.Settings["RateLimiting:Global:PermitLimit"] = "1";
+        var client = limited.CreateClient();
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+        }
+    }
+}
+
+/// <summary>The database cannot be opened: readiness fails, liveness does not, data routes fail closed.</summary>
+public sealed class DatabaseDownTests : IClassFixture<DatabaseDownTests.UnreachableDatabaseFactory>
+{
+    private readonly HttpClient _client;
+
+    public DatabaseDownTests(UnreachableDatabaseFactory factory) => _client = factory.CreateClient();
+
+    [Fact]
+    public async Task Ready_is_503_without_internal_details_while_live_stays_200()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/health/live")).StatusCode);
+
+        var ready = await _client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        var body = await ready.Content.ReadAsStringAsync();
+        Assert.Contains("Unhealthy", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(UnreachableDatabaseFactory.MissingFolder, body, StringComparison.Ordinal);
+        Assert.DoesNotContain("SQLite Error", body, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Data_routes_answer_503_with_retry_after_not_500()
+    {
+        foreach (var response in new[]
+        {
+            await _client.GetAsync("/items"),
+            await _client.PostAsJsonAsync("/items", new { name = "x" }),
+        })
+        {
+            var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+            Assert.NotNull(response.Headers.RetryAfter);
+            Assert.DoesNotContain("SQLite", problem.ToString(), StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    public sealed class UnreachableDatabaseFactory : ApiFactory
+    {
+        public const string MissingFolder = "/proc/authapi-no-such-folder";
+
+        public UnreachableDatabaseFactory()
+        {
+            // /proc refuses new folders and files, so the database can never be opened or created.
+            Settings["ConnectionStrings:Default"] = $"Data Source={MissingFolder}/app.db;Mode=ReadWrite";
+            Settings["Database:MigrateOnStartup"] = "false";
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using AuthApiTemplate.Tests.Infrastructure;
+
+namespace AuthApiTemplate.Tests;
+
+public sealed class RateLimitingTests : IClassFixture<RateLimitingTests.TightLimitFactory>
+{
+    private readonly TightLimitFactory _factory;
+
+    public RateLimitingTests(TightLimitFactory factory) => _factory = factory;
+
+    [Fact]
+    public async Task A_client_over_its_limit_gets_429_with_retry_after_and_ratelimit_fields()
+    {
+        var client = _factory.CreateClient();
+
+        var first = await client.GetAsync("/items");
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("\"global\";q=3;w=60", Header(first, "RateLimit-Policy"));
+        Assert.Equal("\"global\";r=2", Header(first, "RateLimit"));
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/items")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/items")).StatusCode);
+
+        var rejected = await client.GetAsync("/items");
+        var problem = await ProblemAssert.IsProblemAsync(rejected, (HttpStatusCode)429);
+        var retryAfter = rejected.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value.TotalSeconds, 1, 60);
+        Assert.Equal("\"global\";q=3;w=60", Header(rejected, "RateLimit-Policy"));
+        Assert.StartsWith("\"global\";r=0;t=", Header(rejected, "RateLimit"), StringComparison.Ordinal);
+        Assert.Contains("Retry in", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    private static string Header(HttpResponseMessage response, string name) =>
+        Assert.Single(response.Headers.GetValues(name));
+
+    public sealed class TightLimitFactory : ApiFactory
+    {
+        public TightLimitFactory()
+        {
+            Settings["RateLimiting:Global:PermitLimit"] = "3";
+            Settings["RateLimiting:Global:Window"] = "00:01:00";
+        }
+    }
+}

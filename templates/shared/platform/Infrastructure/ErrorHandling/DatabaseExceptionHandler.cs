@@ -1,0 +1,46 @@
+using AuthApiTemplate.Data;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace AuthApiTemplate.Infrastructure.ErrorHandling;
+
+/// <summary>
+/// A database that is down, locked or busy is a temporary condition: the client gets 503 with
+/// Retry-After (fail closed), never a 500 with the provider's message.
+/// </summary>
+public sealed partial class DatabaseExceptionHandler(
+    IProblemDetailsService problemDetails,
+    ILogger<DatabaseExceptionHandler> logger) : IExceptionHandler
+{
+    private const int RetryAfterSeconds = 5;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var failure = DatabaseFailure.Classify(exception);
+        if (failure == DatabaseFailureKind.None)
+        {
+            return false;
+        }
+
+        LogDatabaseFailure(logger, failure, exception);
+
+        var (status, title) = failure == DatabaseFailureKind.Conflict
+            ? (StatusCodes.Status409Conflict, "The request conflicts with the current state of the resource.")
+            : (StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable. Retry later.");
+
+        httpContext.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title },
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Database failure ({Failure}) while handling the request")]
+    private static partial void LogDatabaseFailure(ILogger logger, DatabaseFailureKind failure, Exception exception);
+}
