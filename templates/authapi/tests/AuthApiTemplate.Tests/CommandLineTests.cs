@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using AuthApiTemplate.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
 namespace AuthApiTemplate.Tests;
@@ -13,7 +13,7 @@ public sealed class CommandLineTests : IDisposable
     {
         var database = Path.Combine(_folder.FullName, "fresh.db");
 
-        var (exitCode, output, errors) = await RunAppAsync(database, "migrate");
+        var (exitCode, output, errors) = await AppProcess.RunAsync(database, "Production", "migrate");
 
         Assert.True(exitCode == 0, errors);
         Assert.Equal("Database is up to date.", output.TrimEnd().Split('\n')[^1]);
@@ -27,37 +27,10 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public async Task An_unknown_command_fails_with_a_message_and_a_non_zero_exit_code()
     {
-        var (exitCode, output, errors) = await RunAppAsync(Path.Combine(_folder.FullName, "unused.db"), "frobnicate");
+        var (exitCode, output, errors) = await AppProcess.RunAsync(Path.Combine(_folder.FullName, "unused.db"), "Production", "frobnicate");
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("frobnicate", output + errors, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int ExitCode, string Output, string Errors)> RunAppAsync(string database, params string[] args)
-    {
-        var appDll = typeof(Program).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(appDll)!,
-        };
-        start.ArgumentList.Add(appDll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__Default"] = $"Data Source={database}";
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await errors);
     }
 
     public void Dispose()

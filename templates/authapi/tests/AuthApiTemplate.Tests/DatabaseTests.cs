@@ -8,7 +8,7 @@ public sealed class DatabaseTests(ApiFactory factory) : IClassFixture<ApiFactory
     [Fact]
     public async Task The_database_is_a_sqlite_file_in_wal_mode_created_by_migrations()
     {
-        (await factory.CreateClient().GetAsync("/health/ready")).EnsureSuccessStatusCode();
+        (await factory.CreateApiClient().GetAsync("/health/ready")).EnsureSuccessStatusCode();
 
         await using var connection = new SqliteConnection(factory.ConnectionString);
         await connection.OpenAsync();
@@ -20,7 +20,7 @@ public sealed class DatabaseTests(ApiFactory factory) : IClassFixture<ApiFactory
     [Fact]
     public async Task Fifty_concurrent_writers_all_succeed_without_database_is_locked()
     {
-        var client = factory.CreateClient();
+        var client = factory.CreateApiClient();
         var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
             client.PostAsJsonAsync("/items", new { name = $"concurrent-{i}" })));
 

@@ -1,11 +1,14 @@
 using AuthApiTemplate.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AuthApiTemplate.Tests;
 
 public sealed class ErrorHandlingTests(ErrorHandlingTests.ThrowingApiFactory factory) : IClassFixture<ErrorHandlingTests.ThrowingApiFactory>
 {
+    public const string ThrowingRoute = "/test/throw";
     public const string SecretMessage = "connection to secret-host:5432 failed with password hunter2";
 
     private readonly HttpClient _client = factory.CreateClient();
@@ -13,7 +16,7 @@ public sealed class ErrorHandlingTests(ErrorHandlingTests.ThrowingApiFactory fac
     [Fact]
     public async Task An_unhandled_exception_is_a_500_problem_with_a_trace_id_and_no_exception_text()
     {
-        var response = await _client.PostAsJsonAsync("/items", new { name = "boom" });
+        var response = await _client.GetAsync(ThrowingRoute);
         var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.InternalServerError);
         var body = problem.ToString();
         Assert.DoesNotContain("hunter2", body, StringComparison.Ordinal);
@@ -34,18 +37,33 @@ public sealed class ErrorHandlingTests(ErrorHandlingTests.ThrowingApiFactory fac
         Assert.Contains("POST", response.Content.Headers.Allow);
     }
 
-    /// <summary>The app with a dependency that fails the way a bug would, on POST /items.</summary>
+    /// <summary>The app with one extra route that fails the way a bug would.</summary>
     public sealed class ThrowingApiFactory : ApiFactory
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
-            builder.ConfigureServices(services => services.AddSingleton<TimeProvider, ThrowingTimeProvider>());
+            builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, ThrowingRouteFilter>());
         }
     }
 
-    private sealed class ThrowingTimeProvider : TimeProvider
+    /// <summary>Runs after the app's own pipeline, so the failure travels back through its error handling.</summary>
+    private sealed class ThrowingRouteFilter : IStartupFilter
     {
-        public override DateTimeOffset GetUtcNow() => throw new InvalidOperationException(SecretMessage);
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            next(app);
+            app.Run(context =>
+            {
+                if (context.Request.Path == ThrowingRoute)
+                {
+                    throw new InvalidOperationException(SecretMessage);
+                }
+
+                // What the end of the app's pipeline answers for every other unmatched route.
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            });
+        };
     }
 }

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using AuthApiTemplate.Tests.Infrastructure;
+#if (jwt)
+using AuthApiTemplate.Tests.Jwt;
+#endif
 
 namespace AuthApiTemplate.Tests;
 
@@ -38,9 +41,18 @@ public sealed class HealthTests(ApiFactory factory) : IClassFixture<ApiFactory>
 /// <summary>The database cannot be opened: readiness fails, liveness does not, data routes fail closed.</summary>
 public sealed class DatabaseDownTests : IClassFixture<DatabaseDownTests.UnreachableDatabaseFactory>
 {
+#if (jwt)
+    private readonly UnreachableDatabaseFactory _factory;
+#endif
     private readonly HttpClient _client;
 
-    public DatabaseDownTests(UnreachableDatabaseFactory factory) => _client = factory.CreateClient();
+    public DatabaseDownTests(UnreachableDatabaseFactory factory)
+    {
+#if (jwt)
+        _factory = factory;
+#endif
+        _client = factory.CreateClient();
+    }
 
     [Fact]
     public async Task Ready_is_503_without_internal_details_while_live_stays_200()
@@ -58,10 +70,19 @@ public sealed class DatabaseDownTests : IClassFixture<DatabaseDownTests.Unreacha
     [Fact]
     public async Task Data_routes_answer_503_with_retry_after_not_500()
     {
+#if (jwt)
+        // A correctly signed token still needs its user checked in the database: that fails closed.
+        var token = JwtTestKit.SignHs256(JwtTestKit.Header(), _factory.ValidClaims(Guid.NewGuid()), _factory.SigningKey());
+        _client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+#endif
         foreach (var response in new[]
         {
             await _client.GetAsync("/items"),
             await _client.PostAsJsonAsync("/items", new { name = "x" }),
+#if (jwt)
+            await _client.GetAsync("/me/profile"),
+            await _client.PostAsJsonAsync("/auth/refresh", new { refreshToken = new string('r', 43) }),
+#endif
         })
         {
             var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable);

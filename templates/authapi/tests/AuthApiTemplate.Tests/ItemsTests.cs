@@ -7,7 +7,7 @@ namespace AuthApiTemplate.Tests;
 
 public sealed class ItemsTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private readonly HttpClient _client = factory.CreateApiClient();
 
     [Fact]
     public async Task An_item_can_be_created_read_listed_updated_and_deleted()

@@ -11,7 +11,7 @@ public sealed class RateLimitingTests : IClassFixture<RateLimitingTests.TightLim
     [Fact]
     public async Task A_client_over_its_limit_gets_429_with_retry_after_and_ratelimit_fields()
     {
-        var client = _factory.CreateClient();
+        var client = _factory.CreateApiClient();
 
         var first = await client.GetAsync("/items");
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);

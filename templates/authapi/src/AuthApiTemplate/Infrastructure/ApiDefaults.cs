@@ -1,4 +1,5 @@
 using AuthApiTemplate.Infrastructure.ErrorHandling;
+using Microsoft.AspNetCore.Authentication;
 using AuthApiTemplate.Infrastructure.Health;
 using AuthApiTemplate.Infrastructure.RateLimiting;
 
@@ -26,7 +27,20 @@ public static class ApiDefaults
     public static WebApplication UseApiDefaults(this WebApplication app)
     {
         app.UseErrorHandling();
+        // Authentication runs inside the error handler (a database outage while checking a token
+        // fails closed with 503) and before the rate limiter (limits are per identity).
+        var hasAuthentication = app.Services.GetService<IAuthenticationSchemeProvider>() is not null;
+        if (hasAuthentication)
+        {
+            app.UseAuthentication();
+        }
+
         app.UseApiRateLimiting();
+        if (hasAuthentication)
+        {
+            app.UseAuthorization();
+        }
+
         return app;
     }
 

@@ -1,4 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+#if (anyAuth)
+using AuthApiTemplate.Auth;
+#endif
 using AuthApiTemplate.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -13,12 +16,18 @@ public static class ItemsEndpoints
     public static IEndpointRouteBuilder MapItemsEndpoints(this IEndpointRouteBuilder app)
     {
         var items = app.MapGroup("/items").WithTags("Items");
+        var reads = items.MapGroup("");
+        var writes = items.MapGroup("");
+#if (anyAuth)
+        reads.RequireScope(ItemScopes.Read);
+        writes.RequireScope(ItemScopes.Write);
+#endif
 
-        items.MapGet("/", ListItemsAsync).WithName("ListItems").WithSummary("List items, oldest first.");
-        items.MapGet("/{id:guid}", GetItemAsync).WithName("GetItem").WithSummary("Get one item.");
-        items.MapPost("/", CreateItemAsync).WithName("CreateItem").WithSummary("Create an item.");
-        items.MapPut("/{id:guid}", UpdateItemAsync).WithName("UpdateItem").WithSummary("Replace an item's name and description.");
-        items.MapDelete("/{id:guid}", DeleteItemAsync).WithName("DeleteItem").WithSummary("Delete an item.");
+        reads.MapGet("/", ListItemsAsync).WithName("ListItems").WithSummary("List items, oldest first.");
+        reads.MapGet("/{id:guid}", GetItemAsync).WithName("GetItem").WithSummary("Get one item.");
+        writes.MapPost("/", CreateItemAsync).WithName("CreateItem").WithSummary("Create an item.");
+        writes.MapPut("/{id:guid}", UpdateItemAsync).WithName("UpdateItem").WithSummary("Replace an item's name and description.");
+        writes.MapDelete("/{id:guid}", DeleteItemAsync).WithName("DeleteItem").WithSummary("Delete an item.");
 
         return app;
     }

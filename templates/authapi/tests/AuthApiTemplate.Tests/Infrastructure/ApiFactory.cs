@@ -21,11 +21,26 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     public string ConnectionString => $"Data Source={DatabasePath}";
 
+    /// <summary>The hosting environment; Development applies migrations at start and has a signing key.</summary>
+    public string Environment { get; set; } = "Development";
+
     /// <summary>Configuration this factory's app runs with, on top of appsettings.</summary>
     public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// A client for the API's protected routes: when the app has authentication, every request
+    /// carries the credential of a signed-in admin; otherwise it is a plain client.
+    /// </summary>
+    public HttpClient CreateApiClient() =>
+#if (jwt)
+        CreateDefaultClient(new SignedInUserHandler(this));
+#else
+        CreateClient();
+#endif
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.UseEnvironment(Environment);
         builder.UseSetting("ConnectionStrings:Default", ConnectionString);
         foreach (var (key, value) in Settings)
         {

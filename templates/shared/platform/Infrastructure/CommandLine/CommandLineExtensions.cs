@@ -24,9 +24,23 @@ public static class CommandLineExtensions
     public static bool IsCommandLineInvocation(string[] args) =>
         args.Length > 0 && !args[0].StartsWith('-') && !args[0].StartsWith('/') && !args[0].Contains('=', StringComparison.Ordinal);
 
-    public static bool IsCommandLineInvocation(this WebApplication app, string[] args) => IsCommandLineInvocation(args);
+    /// <summary>
+    /// Runs the command the arguments name (its exit code becomes the process's), or else serves the
+    /// API. Either way pending migrations are applied first where configured (Development).
+    /// </summary>
+    public static async Task RunAppOrCommandAsync(this WebApplication app, string[] args)
+    {
+        await app.MigrateDatabasesIfConfiguredAsync();
+        if (IsCommandLineInvocation(args))
+        {
+            Environment.ExitCode = await app.RunCommandAsync(args);
+            return;
+        }
 
-    public static async Task<int> RunCommandLineAsync(this WebApplication app, string[] args)
+        await app.RunAsync();
+    }
+
+    private static async Task<int> RunCommandAsync(this WebApplication app, string[] args)
     {
         var root = new RootCommand($"{app.Environment.ApplicationName}: run without a command to serve the API, or run one of these commands.");
         foreach (var command in app.Services.GetServices<IAppCommand>())
@@ -34,8 +48,6 @@ public static class CommandLineExtensions
             root.Subcommands.Add(command.Create(app.Services));
         }
 
-        // Commands see the same schema as the app: in Development that means migrating first, as the app does.
-        await app.MigrateDatabasesIfConfiguredAsync();
         return await root.Parse(args).InvokeAsync(cancellationToken: app.Lifetime.ApplicationStopping);
     }
 }

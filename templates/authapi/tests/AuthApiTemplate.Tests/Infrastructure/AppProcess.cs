@@ -1,0 +1,37 @@
+using System.Diagnostics;
+
+namespace AuthApiTemplate.Tests.Infrastructure;
+
+/// <summary>Runs the app's own dll as a new process, the way an operator runs its commands.</summary>
+public static class AppProcess
+{
+    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string database, string environment, params string[] args)
+    {
+        var appDll = typeof(Program).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            // The content root, so appsettings.{Environment}.json next to the dll applies.
+            WorkingDirectory = Path.GetDirectoryName(appDll)!,
+        };
+        start.ArgumentList.Add(appDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_ENVIRONMENT"] = environment;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        start.Environment["ConnectionStrings__Default"] = $"Data Source={database}";
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await errors);
+    }
+
+    public static string LastLine(string output) => output.TrimEnd().Split('\n')[^1].TrimEnd('\r');
+}

@@ -1,0 +1,176 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using AuthApiTemplate.Auth.Jwt;
+using AuthApiTemplate.Tests.Infrastructure;
+using AuthApiTemplate.Users;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AuthApiTemplate.Tests.Jwt;
+
+public sealed class RefreshTokenTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    [Fact]
+    public async Task Refresh_tokens_are_opaque_256_bit_values_stored_only_as_sha256_hashes()
+    {
+        var (user, tokens) = await factory.SignInAsync();
+        Assert.Equal(43, tokens.RefreshToken.Length);
+        Assert.Equal(32, System.Buffers.Text.Base64Url.DecodeFromChars(tokens.RefreshToken).Length);
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var stored = await scope.ServiceProvider.GetRequiredService<JwtDbContext>().RefreshTokens.SingleAsync(t => t.UserId == user.Id);
+        Assert.Equal(SHA256.HashData(Encoding.ASCII.GetBytes(tokens.RefreshToken)), stored.TokenHash);
+
+        var raw = await File.ReadAllBytesAsync(factory.DatabasePath);
+        Assert.Equal(-1, raw.AsSpan().IndexOf(Encoding.ASCII.GetBytes(tokens.RefreshToken)));
+    }
+
+    [Fact]
+    public async Task Every_refresh_rotates_the_pair_and_spends_the_used_refresh_token()
+    {
+        var (_, first) = await factory.SignInAsync();
+
+        var second = await RefreshAsync(first.RefreshToken);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        var pair = (await second.Content.ReadFromJsonAsync<TokenPair>())!;
+        Assert.NotEqual(first.RefreshToken, pair.RefreshToken);
+        Assert.NotEqual(first.AccessToken, pair.AccessToken);
+        Assert.Equal("Bearer", pair.TokenType);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync("/me/profile", pair.AccessToken)).StatusCode);
+
+        var third = await RefreshAsync(pair.RefreshToken);
+        Assert.Equal(HttpStatusCode.OK, third.StatusCode);
+    }
+
+    [Fact]
+    public async Task Replaying_a_spent_refresh_token_revokes_the_whole_session()
+    {
+        var (_, first) = await factory.SignInAsync();
+        var rotated = (await (await RefreshAsync(first.RefreshToken)).Content.ReadFromJsonAsync<TokenPair>())!;
+
+        var replay = await RefreshAsync(first.RefreshToken);
+        await AssertRefreshRefusedAsync(replay);
+
+        // The thief's replay also kills what the legitimate client holds now.
+        await AssertRefreshRefusedAsync(await RefreshAsync(rotated.RefreshToken));
+        await ProblemAssert.IsProblemAsync(await _client.GetWithTokenAsync("/me/profile", rotated.AccessToken), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Ten_concurrent_refreshes_of_one_token_give_exactly_one_success()
+    {
+        var (_, tokens) = await factory.SignInAsync();
+        using var start = new SemaphoreSlim(0);
+        var attempts = Enumerable.Range(0, 10).Select(async _ =>
+        {
+            await start.WaitAsync();
+            return await RefreshAsync(tokens.RefreshToken);
+        }).ToList();
+        start.Release(10);
+
+        var results = await Task.WhenAll(attempts);
+        Assert.Equal(1, results.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(9, results.Count(r => r.StatusCode == HttpStatusCode.Unauthorized));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("short")]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    public async Task Unknown_refresh_tokens_are_refused(string token) =>
+        await AssertRefreshRefusedAsync(await RefreshAsync(token));
+
+    [Fact]
+    public async Task A_missing_or_malformed_body_is_a_problem_not_a_500()
+    {
+        await AssertRefreshRefusedAsync(await _client.PostAsJsonAsync("/auth/refresh", new { }));
+        var malformed = await _client.PostAsync("/auth/refresh", new StringContent("{\"refreshToken\":5}", Encoding.UTF8, "application/json"));
+        await ProblemAssert.IsProblemAsync(malformed, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Refresh_after_logout_is_refused()
+    {
+        var (_, tokens) = await factory.SignInAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.PostWithTokenAsync("/auth/logout", tokens.AccessToken)).StatusCode);
+        await AssertRefreshRefusedAsync(await RefreshAsync(tokens.RefreshToken));
+    }
+
+    [Fact]
+    public async Task A_disabled_user_can_neither_refresh_nor_use_their_access_token()
+    {
+        var (user, tokens) = await factory.SignInAsync();
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync("/me/profile", tokens.AccessToken)).StatusCode);
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<UserStore>().SetDisabledAsync(user.Id, disabled: true, CancellationToken.None);
+        }
+
+        await ProblemAssert.IsProblemAsync(await _client.GetWithTokenAsync("/me/profile", tokens.AccessToken), HttpStatusCode.Unauthorized);
+        await AssertRefreshRefusedAsync(await RefreshAsync(tokens.RefreshToken));
+    }
+
+    [Fact]
+    public async Task A_session_ends_at_its_absolute_maximum_age_however_often_it_was_refreshed()
+    {
+        var (user, _) = await factory.SignInAsync();
+        var value = await InsertRefreshTokenAsync(user.Id, authTime: DateTimeOffset.UtcNow.AddDays(-31), sessionExpiresAt: DateTimeOffset.UtcNow.AddSeconds(-1));
+        await AssertRefreshRefusedAsync(await RefreshAsync(value));
+    }
+
+    [Fact]
+    public async Task An_expired_refresh_token_is_refused()
+    {
+        var (user, _) = await factory.SignInAsync();
+        var value = await InsertRefreshTokenAsync(user.Id, DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow.AddDays(1), expiresAt: DateTimeOffset.UtcNow.AddSeconds(-1));
+        await AssertRefreshRefusedAsync(await RefreshAsync(value));
+    }
+
+    [Fact]
+    public async Task Refreshing_keeps_the_original_login_time()
+    {
+        var (user, _) = await factory.SignInAsync();
+        var loggedInAt = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-3).ToUnixTimeSeconds());
+        var value = await InsertRefreshTokenAsync(user.Id, loggedInAt, DateTimeOffset.UtcNow.AddDays(1));
+
+        var pair = (await (await RefreshAsync(value)).Content.ReadFromJsonAsync<TokenPair>())!;
+        Assert.Equal(loggedInAt.ToUnixTimeSeconds(), JwtTestKit.DecodePart(pair.AccessToken, 1).GetProperty("auth_time").GetInt64());
+    }
+
+    /// <summary>A refresh token as an earlier login would have left it in the database.</summary>
+    internal static async Task<string> InsertRefreshTokenAsync(ApiFactory factory, Guid userId, DateTimeOffset authTime, DateTimeOffset sessionExpiresAt, DateTimeOffset? expiresAt = null)
+    {
+        var value = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JwtDbContext>();
+        db.RefreshTokens.Add(new RefreshToken
+        {
+            Id = Guid.CreateVersion7(),
+            FamilyId = Guid.CreateVersion7(),
+            UserId = userId,
+            TokenHash = SHA256.HashData(Encoding.ASCII.GetBytes(value)),
+            CreatedAt = authTime,
+            AuthTime = authTime,
+            ExpiresAt = expiresAt ?? sessionExpiresAt,
+            SessionExpiresAt = sessionExpiresAt,
+        });
+        await db.SaveChangesAsync();
+        return value;
+    }
+
+    private Task<string> InsertRefreshTokenAsync(Guid userId, DateTimeOffset authTime, DateTimeOffset sessionExpiresAt, DateTimeOffset? expiresAt = null) =>
+        InsertRefreshTokenAsync(factory, userId, authTime, sessionExpiresAt, expiresAt);
+
+    private Task<HttpResponseMessage> RefreshAsync(string refreshToken) =>
+        _client.PostAsJsonAsync("/auth/refresh", new { refreshToken });
+
+    private static async Task AssertRefreshRefusedAsync(HttpResponseMessage response)
+    {
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
+        Assert.Contains("invalid_token", response.WwwAuthenticate(), StringComparison.Ordinal);
+    }
+}

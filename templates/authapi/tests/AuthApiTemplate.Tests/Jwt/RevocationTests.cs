@@ -1,0 +1,55 @@
+using AuthApiTemplate.Tests.Infrastructure;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AuthApiTemplate.Tests.Jwt;
+
+public sealed class RevocationTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    [Fact]
+    public async Task Logout_revokes_the_presented_token_at_once_and_the_denylist_entry_expires_with_it()
+    {
+        var (_, tokens) = await factory.SignInAsync();
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync("/me/profile", tokens.AccessToken)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.PostWithTokenAsync("/auth/logout", tokens.AccessToken)).StatusCode);
+
+        var after = await _client.GetWithTokenAsync("/me/profile", tokens.AccessToken);
+        await ProblemAssert.IsProblemAsync(after, HttpStatusCode.Unauthorized);
+        Assert.Contains("invalid_token", after.WwwAuthenticate(), StringComparison.Ordinal);
+
+        var jti = JwtTestKit.DecodePart(tokens.AccessToken, 1).GetProperty("jti").GetString();
+        var cache = factory.Services.GetRequiredService<IDistributedCache>();
+        Assert.NotNull(await cache.GetAsync("jwt:revoked:jti:" + jti));
+    }
+
+    [Fact]
+    public async Task Logout_everywhere_revokes_every_older_token_of_the_user_only()
+    {
+        var (user, phone) = await factory.SignInAsync();
+        var laptop = await SignInAgainAsync(user);
+        var (_, someoneElse) = await factory.SignInAsync();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.PostWithTokenAsync("/auth/logout-all", phone.AccessToken)).StatusCode);
+
+        await ProblemAssert.IsProblemAsync(await _client.GetWithTokenAsync("/me/profile", phone.AccessToken), HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(await _client.GetWithTokenAsync("/me/profile", laptop.AccessToken), HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(await _client.PostAsJsonAsync("/auth/refresh", new { refreshToken = laptop.RefreshToken }), HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync("/me/profile", someoneElse.AccessToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Logout_without_a_token_is_401()
+    {
+        var response = await _client.PostAsync("/auth/logout", null);
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
+    }
+
+    private async Task<Auth.Jwt.TokenPair> SignInAgainAsync(Users.User user)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<Auth.Jwt.TokenService>().IssueAsync(user, CancellationToken.None);
+    }
+}

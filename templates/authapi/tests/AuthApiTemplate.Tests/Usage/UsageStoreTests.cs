@@ -1,0 +1,131 @@
+using System.Text.Json;
+using AuthApiTemplate.Usage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AuthApiTemplate.Tests.Usage;
+
+public sealed class UsageStoreTests
+{
+    [Fact]
+    public async Task No_credential_query_string_header_cookie_or_body_ends_up_in_a_stored_row()
+    {
+        using var factory = new UsageApiFactory();
+        var client = factory.CreateClient().As("user-7", roles: "admin");
+        string[] secrets = ["SECRET-QUERY-b7f1", "SECRET-HEADER-91ac", "SECRET-COOKIE-53de", "SECRET-BODY-0c44", "SECRET-BEARER-ee02", "SECRET-APIKEY-7a3b", "SECRET-PATH-42aa"];
+
+        using (var request = new HttpRequestMessage(HttpMethod.Post, $"/items?api_key={secrets[0]}&token={secrets[0]}"))
+        {
+            request.Headers.Add("X-Custom", secrets[1]);
+            request.Headers.Add("Cookie", $"session={secrets[2]}");
+            request.Headers.Add("X-API-Key", secrets[5]);
+            request.Content = JsonContent.Create(new { name = secrets[3] });
+            await client.SendAsync(request);
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, $"/items/{secrets[6]}?access_token={secrets[0]}"))
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {secrets[4]}");
+            await client.SendAsync(request);
+        }
+
+        await factory.CreateClient().GetAsync($"/reset-password/{secrets[6]}?code={secrets[0]}");
+        await factory.FlushAsync();
+
+        var dump = await factory.DumpUsageTablesAsync();
+        Assert.Contains("user-7", dump, StringComparison.Ordinal);
+        foreach (var secret in secrets)
+        {
+            Assert.DoesNotContain(secret, dump, StringComparison.OrdinalIgnoreCase);
+        }
+
+        Assert.DoesNotContain("SECRET", dump, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Cleanup_deletes_raw_rows_past_retention_in_batches_and_folds_old_minutes_into_hours()
+    {
+        using var factory = new UsageApiFactory();
+        factory.Settings["Usage:RetentionDays"] = "7";
+        var client = factory.CreateClient().Admin();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+
+        var now = DateTimeOffset.UtcNow;
+        var old = now.AddDays(-8).ToUnixTimeMilliseconds();
+        var recent = now.AddDays(-6).ToUnixTimeMilliseconds();
+        // Two days ago, at the start of an hour, so the hour is complete and past the minute resolution.
+        var hour = now.AddDays(-2).ToUnixTimeSeconds() / 3600 * 3600;
+        await factory.WithDbAsync(async db =>
+        {
+            db.Requests.AddRange(Enumerable.Range(0, UsageMaintenance.DeleteBatchSize + 300).Select(i => Raw(old - i)));
+            db.Requests.AddRange(Enumerable.Range(0, 40).Select(i => Raw(recent - i)));
+            for (var minute = 0; minute < 3; minute++)
+            {
+                var histogram = new LatencyHistogram();
+                histogram.Add(LatencyBuckets.IndexOf(10 * (minute + 1)), 10);
+                db.Totals.Add(new UsageTotalRollup { BucketSeconds = 60, PeriodStart = hour + (minute * 60), Requests = 10, ClientErrors = minute, Histogram = histogram.Encode() });
+                db.Endpoints.Add(new UsageEndpointRollup { BucketSeconds = 60, PeriodStart = hour + (minute * 60), Method = "GET", Route = "/items", Requests = 10, ClientErrors = minute, Histogram = histogram.Encode() });
+                db.Consumers.Add(new UsageConsumerRollup { BucketSeconds = 60, PeriodStart = hour + (minute * 60), Method = "GET", Route = "/items", StatusCode = 200, Consumer = "user-1", Requests = 10 });
+            }
+
+            return await db.SaveChangesAsync();
+        });
+
+        var window = $"from={Uri.EscapeDataString(DateTimeOffset.FromUnixTimeSeconds(hour).ToString("O"))}&to={Uri.EscapeDataString(DateTimeOffset.FromUnixTimeSeconds(hour + 3600).ToString("O"))}";
+        var before = await client.GetFromJsonAsync<JsonElement>($"/usage/stats?{window}");
+        Assert.Equal(30, before.GetProperty("totalRequests").GetInt64());
+
+        var cleanup = await client.PostAsync("/usage/cleanup", null);
+        Assert.Equal(HttpStatusCode.OK, cleanup.StatusCode);
+        var result = await cleanup.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(UsageMaintenance.DeleteBatchSize + 300, result.GetProperty("rawRowsDeleted").GetInt64());
+        Assert.Equal(9, result.GetProperty("minuteRollupsDownsampled").GetInt64());
+
+        Assert.Equal(40, await factory.WithDbAsync(db => db.Requests.CountAsync()));
+        var hourly = await factory.WithDbAsync(db => db.Totals.AsNoTracking().Where(t => t.PeriodStart >= hour && t.PeriodStart < hour + 3600).ToListAsync());
+        var single = Assert.Single(hourly);
+        Assert.Equal(3600, single.BucketSeconds);
+        Assert.Equal(30, single.Requests);
+        Assert.Equal(3, single.ClientErrors);
+        Assert.Equal(1, await factory.WithDbAsync(db => db.Consumers.CountAsync(c => c.PeriodStart == hour && c.BucketSeconds == 3600 && c.Requests == 30)));
+
+        var after = await client.GetFromJsonAsync<JsonElement>($"/usage/stats?{window}");
+        Assert.Equal(30, after.GetProperty("totalRequests").GetInt64());
+        Assert.Equal(before.GetProperty("p50Ms").GetDouble(), after.GetProperty("p50Ms").GetDouble());
+        Assert.Equal(before.GetProperty("p99Ms").GetDouble(), after.GetProperty("p99Ms").GetDouble());
+        var endpoints = await client.GetFromJsonAsync<JsonElement>($"/usage/endpoints?{window}");
+        Assert.Equal(30, Assert.Single(endpoints.EnumerateArray()).GetProperty("count").GetInt64());
+
+        // A second run finds nothing left to do.
+        var again = await (await client.PostAsync("/usage/cleanup", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(0, again.GetProperty("rawRowsDeleted").GetInt64());
+        Assert.Equal(0, again.GetProperty("minuteRollupsDownsampled").GetInt64());
+    }
+
+    [Fact]
+    public async Task Minutes_written_twice_are_merged_not_duplicated()
+    {
+        using var factory = new UsageApiFactory();
+        var client = factory.CreateClient().Admin();
+        await client.GetAsync("/items");
+        await factory.FlushAsync();
+        await client.GetAsync("/items");
+        await factory.FlushAsync();
+
+        var totals = await factory.WithDbAsync(db => db.Totals.AsNoTracking().ToListAsync());
+        Assert.Equal(2, totals.Sum(t => t.Requests));
+        Assert.Equal(totals.Count, totals.Select(t => (t.BucketSeconds, t.PeriodStart)).Distinct().Count());
+        var stats = await client.GetFromJsonAsync<JsonElement>("/usage/stats");
+        Assert.Equal(2, stats.GetProperty("totalRequests").GetInt64());
+    }
+
+    private static UsageRequest Raw(long timestamp) => new()
+    {
+        Timestamp = timestamp,
+        Method = "GET",
+        Route = "/items",
+        StatusCode = 200,
+        DurationMs = 1,
+        Consumer = "anonymous",
+    };
+}

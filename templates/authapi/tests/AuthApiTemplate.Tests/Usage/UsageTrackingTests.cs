@@ -1,0 +1,199 @@
+using System.Text.Json;
+using AuthApiTemplate.Tests.Infrastructure;
+using AuthApiTemplate.Usage;
+using Microsoft.EntityFrameworkCore;
+
+namespace AuthApiTemplate.Tests.Usage;
+
+public sealed class UsageTrackingTests
+{
+    [Fact]
+    public async Task Counts_cover_every_request_while_sampling_thins_only_the_raw_rows()
+    {
+        using var factory = new UsageApiFactory();
+        factory.Settings["Usage:SamplingRate"] = "0.1";
+        var client = factory.CreateClient().Admin();
+
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/items")).StatusCode);
+        }
+
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/items/{Guid.NewGuid()}")).StatusCode);
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/no-such-route/{i}?x={i}")).StatusCode);
+        }
+
+        var stats = await client.GetFromJsonAsync<JsonElement>("/usage/stats");
+        Assert.Equal(250, stats.GetProperty("totalRequests").GetInt64());
+        Assert.Equal(0.2, stats.GetProperty("errorRate").GetDouble(), 4);
+        Assert.True(stats.GetProperty("p50Ms").GetDouble() > 0);
+
+        var endpoints = await client.GetFromJsonAsync<JsonElement>("/usage/endpoints?top=10");
+        Assert.Equal(3, endpoints.GetArrayLength());
+        Assert.Equal(200, Row(endpoints, "GET", "/items").GetProperty("count").GetInt64());
+        Assert.Equal(30, Row(endpoints, "GET", "/items/{id}").GetProperty("count").GetInt64());
+        var unmatched = Row(endpoints, "GET", UsageRouteNames.Unmatched);
+        Assert.Equal(20, unmatched.GetProperty("count").GetInt64());
+        Assert.Equal(1.0, unmatched.GetProperty("errorRate").GetDouble());
+
+        var errors = await client.GetFromJsonAsync<JsonElement>("/usage/errors");
+        Assert.Contains(errors.EnumerateArray(), e => e.GetProperty("route").GetString() == "/items/{id}" && e.GetProperty("statusCode").GetInt32() == 404 && e.GetProperty("count").GetInt64() == 30);
+
+        await factory.FlushAsync();
+        var raw = await factory.WithDbAsync(db => db.Requests.CountAsync());
+        Assert.InRange(raw, 1, 249);
+
+        // Stored or still in memory, every request is counted exactly once.
+        stats = await client.GetFromJsonAsync<JsonElement>("/usage/stats");
+        Assert.Equal(250, stats.GetProperty("totalRequests").GetInt64());
+        var stored = await factory.WithDbAsync(db => db.Totals.SumAsync(t => t.Requests));
+        Assert.Equal(250, stored);
+    }
+
+    [Fact]
+    public async Task At_sampling_rate_one_every_request_has_a_raw_row_and_the_analytics_routes_are_not_counted()
+    {
+        using var factory = new UsageApiFactory();
+        factory.Settings["Usage:SamplingRate"] = "1";
+        var client = factory.CreateClient().Admin();
+        for (var i = 0; i < 25; i++)
+        {
+            await client.PostAsJsonAsync("/items", new { name = $"n{i}" });
+        }
+
+        await client.GetAsync("/usage/stats");
+        await client.GetAsync("/usage/dashboard");
+        await client.GetAsync("/health/ready");
+        await factory.FlushAsync();
+
+        var rows = await factory.WithDbAsync(db => db.Requests.AsNoTracking().ToListAsync());
+        Assert.Equal(25, rows.Count);
+        Assert.All(rows, r =>
+        {
+            Assert.Equal("POST", r.Method);
+            Assert.Equal("/items", r.Route);
+            Assert.Equal(201, r.StatusCode);
+            Assert.Equal("admin-user", r.Consumer);
+            Assert.True(r.RequestBytes > 0);
+            Assert.True(r.ResponseBytes > 0);
+            Assert.True(r.DurationMs > 0);
+        });
+    }
+
+    [Fact]
+    public async Task Consumers_are_subjects_and_a_flood_of_consumers_ends_in_an_overflow_row()
+    {
+        using var factory = new UsageApiFactory();
+        factory.Settings["Usage:MaxSeriesPerMinute"] = "10";
+        var anonymous = factory.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            await anonymous.GetAsync("/health/live");
+            await anonymous.GetAsync("/openapi/v1.json");
+        }
+
+        for (var i = 0; i < 30; i++)
+        {
+            await factory.CreateClient().As($"user-{i}").GetAsync("/items");
+        }
+
+        var users = await factory.CreateClient().Admin().GetFromJsonAsync<JsonElement>("/usage/users?top=100");
+        var consumers = users.EnumerateArray().ToDictionary(u => u.GetProperty("consumer").GetString()!, u => u.GetProperty("count").GetInt64());
+        Assert.Equal(3, consumers["anonymous"]);
+        Assert.True(consumers.ContainsKey(UsageWindow.OverflowConsumer));
+        Assert.Equal(33, consumers.Values.Sum());
+        Assert.True(consumers.Count <= 12, string.Join(", ", consumers.Keys));
+
+        var stats = await factory.CreateClient().Admin().GetFromJsonAsync<JsonElement>("/usage/stats");
+        Assert.Equal(33, stats.GetProperty("totalRequests").GetInt64());
+    }
+
+    [Fact]
+    public async Task Realtime_shows_the_last_minute_from_memory()
+    {
+        using var factory = new UsageApiFactory();
+        var client = factory.CreateClient().Admin();
+        for (var i = 0; i < 12; i++)
+        {
+            await client.GetAsync("/items");
+        }
+
+        var realtime = await client.GetFromJsonAsync<JsonElement>("/usage/realtime");
+        Assert.Equal(12, realtime.GetProperty("totalRequests").GetInt64());
+        Assert.Equal(60, realtime.GetProperty("series").GetArrayLength());
+        Assert.Equal(12, realtime.GetProperty("series").EnumerateArray().Sum(p => p.GetProperty("requests").GetInt64()));
+        Assert.True(realtime.GetProperty("p95Ms").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task Stats_over_time_come_in_interval_points()
+    {
+        using var factory = new UsageApiFactory();
+        var client = factory.CreateClient().Admin();
+        for (var i = 0; i < 5; i++)
+        {
+            await client.GetAsync("/items");
+        }
+
+        await factory.FlushAsync();
+        await client.GetAsync("/items");
+
+        var stats = await client.GetFromJsonAsync<JsonElement>("/usage/stats?interval=300");
+        Assert.Equal(6, stats.GetProperty("series").EnumerateArray().Sum(p => p.GetProperty("requests").GetInt64()));
+        var plain = await client.GetFromJsonAsync<JsonElement>("/usage/stats");
+        Assert.False(plain.TryGetProperty("series", out _));
+        foreach (var name in new[] { "from", "to", "totalRequests", "errorRate", "p50Ms", "p95Ms", "p99Ms" })
+        {
+            Assert.True(plain.TryGetProperty(name, out _), name);
+        }
+    }
+
+    [Theory]
+    [InlineData("/usage/stats?from=yesterday")]
+    [InlineData("/usage/stats?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z")]
+    [InlineData("/usage/endpoints?top=0")]
+    [InlineData("/usage/users?top=1000")]
+    [InlineData("/usage/stats?interval=1")]
+    public async Task A_bad_window_or_limit_is_a_400_problem(string url)
+    {
+        using var factory = new UsageApiFactory();
+        var response = await factory.CreateClient().Admin().GetAsync(url);
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Switched_off_it_measures_nothing()
+    {
+        using var factory = new UsageApiFactory();
+        factory.Settings["Usage:Enabled"] = "false";
+        var client = factory.CreateClient().Admin();
+        await client.GetAsync("/items");
+        var stats = await client.GetFromJsonAsync<JsonElement>("/usage/stats");
+        Assert.Equal(0, stats.GetProperty("totalRequests").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_dashboard_is_one_self_contained_page_under_a_strict_content_security_policy()
+    {
+        using var factory = new UsageApiFactory();
+        var response = await factory.CreateClient().GetAsync("/usage/dashboard");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("default-src 'none'", csp, StringComparison.Ordinal);
+        Assert.Contains("connect-src 'self'", csp, StringComparison.Ordinal);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("src=\"http", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("href=\"http", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("id=\"total-requests\"", html, StringComparison.Ordinal);
+    }
+
+    private static JsonElement Row(JsonElement endpoints, string method, string route) =>
+        Assert.Single(endpoints.EnumerateArray(), e => e.GetProperty("method").GetString() == method && e.GetProperty("route").GetString() == route);
+}

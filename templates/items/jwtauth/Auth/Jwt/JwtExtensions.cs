@@ -1,0 +1,61 @@
+using AuthApiTemplate.Data;
+using AuthApiTemplate.Infrastructure.CommandLine;
+using AuthApiTemplate.Infrastructure.Health;
+using AuthApiTemplate.Users;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+
+namespace AuthApiTemplate.Auth.Jwt;
+
+public static class JwtExtensions
+{
+    public static IHostApplicationBuilder AddJwtAuth(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<JwtOptions>()
+            .BindConfiguration(JwtOptions.SectionName)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
+        services.AddSingleton<IValidateOptions<JwtOptions>, JwtSigningKeyValidator>();
+
+        builder.AddUsers();
+        builder.AddDatabaseContext<JwtDbContext>(JwtDbContext.MigrationsHistoryTable);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddDistributedMemoryCache();
+        services.AddSingleton<JwtSigningKey>();
+        services.AddSingleton<JwtValidationCache>();
+        services.AddSingleton<TokenRevocationList>();
+        services.AddScoped<TokenService>();
+        services.AddSingleton<IAppCommand, TokensCommand>();
+
+        builder.AddApiAuthentication().AddJwtBearer();
+        services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
+        services.AddApiCredential(JwtBearerDefaults.AuthenticationScheme, IsBearerOrUnknownAuthorization);
+
+        services.AddSingleton<IAuthorizationHandler, FreshLoginHandler>();
+        services.AddAuthorizationBuilder().AddPolicy(JwtPolicies.FreshLogin, policy => policy
+            .RequireAuthenticatedUser()
+            .AddRequirements(new FreshLoginRequirement()));
+
+        services.AddHealthChecks().AddCheck<JwtHealthCheck>("jwt", tags: [HealthTags.Ready]);
+        services.AddApiSecurityScheme(JwtBearerDefaults.AuthenticationScheme, () => new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            BearerFormat = "JWT",
+            Description = "An access token from POST /auth/refresh or a sign-in endpoint: Authorization: Bearer <token>.",
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Any Authorization header that no other credential kind claims is treated as a bearer token, so
+    /// garbage and duplicate headers are answered by JwtBearer with <c>invalid_token</c>.
+    /// </summary>
+    private static bool IsBearerOrUnknownAuthorization(HttpContext context) =>
+        context.Request.Headers.Authorization.Count > 0
+        && !context.Request.Headers.Authorization.ToString().StartsWith("ApiKey ", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,181 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using AuthApiTemplate.Users;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace AuthApiTemplate.Auth.Jwt;
+
+/// <summary>Issues, refreshes and revokes the token pairs of the JWT plugin.</summary>
+public sealed partial class TokenService(
+    JwtDbContext db,
+    UserStore users,
+    JwtSigningKey signingKey,
+    TokenRevocationList revocations,
+    IOptions<JwtOptions> options,
+    TimeProvider time,
+    ILogger<TokenService> logger)
+{
+    public const string AccessTokenType = "at+jwt";
+    public const string SessionIdClaim = "sid";
+
+    // 256 bits from the CSPRNG, base64url without padding: 43 characters.
+    private const int RefreshTokenBytes = 32;
+    private const int RefreshTokenLength = 43;
+
+    private static readonly JsonWebTokenHandler TokenWriter = new() { SetDefaultTimesOnTokenCreation = false };
+
+    private readonly JwtOptions _options = options.Value;
+
+    /// <summary>Starts a session for a user who has just signed in interactively.</summary>
+    public async Task<TokenPair> IssueAsync(User user, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        // auth_time has second precision in the token; the session starts on that second.
+        var authTime = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
+        var refresh = NewRefreshToken(user.Id, familyId: Guid.CreateVersion7(now), authTime, now, now + _options.SessionMaxAge, out var refreshValue);
+        db.RefreshTokens.Add(refresh);
+        await db.SaveChangesAsync(cancellationToken);
+        return Pair(CreateAccessToken(user, authTime, refresh.FamilyId, now), refreshValue);
+    }
+
+    /// <summary>
+    /// Trades a refresh token for a new pair. The token is spent by one conditional UPDATE, so of any
+    /// number of concurrent attempts exactly one wins; presenting a spent token again ends the session.
+    /// </summary>
+    public async Task<TokenPair?> RefreshAsync(string? refreshToken, CancellationToken cancellationToken)
+    {
+        if (refreshToken is not { Length: RefreshTokenLength })
+        {
+            return null;
+        }
+
+        var hash = Hash(refreshToken);
+        var now = time.GetUtcNow();
+        var spent = await db.RefreshTokens
+            .Where(t => t.TokenHash == hash && t.UsedAt == null && t.RevokedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), cancellationToken);
+
+        var token = await db.RefreshTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
+        if (token is null)
+        {
+            return null;
+        }
+
+        if (spent == 0)
+        {
+            if (token.RevokedAt is null)
+            {
+                LogRefreshTokenReuse(logger, token.FamilyId, token.UserId);
+                await EndSessionAsync(token.FamilyId, now, cancellationToken);
+            }
+
+            return null;
+        }
+
+        var user = await users.FindByIdAsync(token.UserId, cancellationToken);
+        if (now >= token.ExpiresAt || now >= token.SessionExpiresAt || user is null
+            || !(await users.GetSecurityStateAsync(user.Id, cancellationToken)).Allows(token.AuthTime))
+        {
+            await EndSessionAsync(token.FamilyId, now, cancellationToken);
+            return null;
+        }
+
+        var next = NewRefreshToken(user.Id, token.FamilyId, token.AuthTime, now, token.SessionExpiresAt, out var refreshValue);
+        db.RefreshTokens.Add(next);
+        await db.SaveChangesAsync(cancellationToken);
+        return Pair(CreateAccessToken(user, token.AuthTime, token.FamilyId, now), refreshValue);
+    }
+
+    /// <summary>Logout: the presented access token and its whole session stop working now.</summary>
+    public async Task LogoutAsync(string tokenId, DateTimeOffset tokenExpiresAt, Guid sessionId, CancellationToken cancellationToken)
+    {
+        await revocations.RevokeTokenAsync(tokenId, tokenExpiresAt, cancellationToken);
+        await EndSessionAsync(sessionId, time.GetUtcNow(), cancellationToken);
+    }
+
+    /// <summary>Logout everywhere: every session the user has, on every device, stops working now.</summary>
+    public async Task LogoutEverywhereAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var sessions = await db.RefreshTokens
+            .Where(t => t.UserId == userId && t.RevokedAt == null)
+            .Select(t => t.FamilyId)
+            .Distinct()
+            .ToListAsync(cancellationToken);
+        foreach (var session in sessions)
+        {
+            await EndSessionAsync(session, now, cancellationToken);
+        }
+
+        // Also covers sessions the revocation list no longer remembers (a restarted in-memory cache).
+        await users.EndAllSessionsAsync(userId, cancellationToken);
+    }
+
+    private async Task EndSessionAsync(Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await db.RefreshTokens
+            .Where(t => t.FamilyId == sessionId && t.RevokedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.RevokedAt, now), cancellationToken);
+        await revocations.RevokeSessionAsync(sessionId, now + _options.AccessTokenLifetime, cancellationToken);
+    }
+
+    private string CreateAccessToken(User user, DateTimeOffset authTime, Guid sessionId, DateTimeOffset now)
+    {
+        var claims = new Dictionary<string, object>
+        {
+            [JwtRegisteredClaimNames.Sub] = user.Id.ToString(),
+            [JwtRegisteredClaimNames.Jti] = Guid.CreateVersion7(now).ToString("N"),
+            [JwtRegisteredClaimNames.AuthTime] = authTime.ToUnixTimeSeconds(),
+            [SessionIdClaim] = sessionId.ToString("N"),
+            [ApiClaimTypes.Email] = user.Email,
+        };
+        if (user.Roles.Count > 0)
+        {
+            claims[ApiClaimTypes.Role] = user.Roles.ToArray();
+        }
+
+        return TokenWriter.CreateToken(new SecurityTokenDescriptor
+        {
+            TokenType = AccessTokenType,
+            Issuer = _options.Issuer,
+            Audience = _options.Audience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = (now + _options.AccessTokenLifetime).UtcDateTime,
+            Claims = claims,
+            SigningCredentials = signingKey.Credentials,
+        });
+    }
+
+    private TokenPair Pair(string accessToken, string refreshToken) =>
+        new(accessToken, refreshToken, (int)_options.AccessTokenLifetime.TotalSeconds, "Bearer");
+
+    private RefreshToken NewRefreshToken(Guid userId, Guid familyId, DateTimeOffset authTime, DateTimeOffset now, DateTimeOffset sessionExpiresAt, out string value)
+    {
+        value = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(RefreshTokenBytes));
+        var expiresAt = now + _options.RefreshTokenLifetime;
+        return new RefreshToken
+        {
+            Id = Guid.CreateVersion7(now),
+            FamilyId = familyId,
+            UserId = userId,
+            TokenHash = Hash(value),
+            CreatedAt = now,
+            ExpiresAt = expiresAt < sessionExpiresAt ? expiresAt : sessionExpiresAt,
+            SessionExpiresAt = sessionExpiresAt,
+            AuthTime = authTime,
+        };
+    }
+
+    private static byte[] Hash(string refreshToken) => SHA256.HashData(Encoding.ASCII.GetBytes(refreshToken));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A spent refresh token was presented again; session {SessionId} of user {UserId} is revoked")]
+    private static partial void LogRefreshTokenReuse(ILogger logger, Guid sessionId, Guid userId);
+}
+
+/// <summary>The token pair body of every endpoint that signs someone in.</summary>
+public sealed record TokenPair(string AccessToken, string RefreshToken, int ExpiresIn, string TokenType);

@@ -1,0 +1,274 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace AuthApiTemplate.Usage;
+
+/// <summary>
+/// Answers the analytics routes from the stored rollups plus the minutes still in memory, read under the
+/// writer's gate so that a minute on its way to the store is counted exactly once.
+/// </summary>
+public sealed class UsageQueries(UsageDbContext db, UsageTracker tracker)
+{
+    public async Task<UsageStatsResponse> StatsAsync(DateTimeOffset from, DateTimeOffset to, int? intervalSeconds, CancellationToken cancellationToken)
+    {
+        var (f, t) = (Seconds(from), Seconds(to));
+        var total = new Accumulator();
+        var series = intervalSeconds is { } interval ? new SortedDictionary<long, Accumulator>() : null;
+
+        await tracker.StoreGate.WaitAsync(cancellationToken);
+        try
+        {
+            var rows = await db.Totals.AsNoTracking()
+                .Where(r => r.PeriodStart >= f && r.PeriodStart < t)
+                .Select(r => new { r.PeriodStart, r.Requests, r.ClientErrors, r.ServerErrors, r.Histogram })
+                .ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                total.Add(row.Requests, row.ClientErrors, row.ServerErrors, row.Histogram);
+                if (series is not null)
+                {
+                    At(series, Point(row.PeriodStart)).Add(row.Requests, row.ClientErrors, row.ServerErrors, row.Histogram);
+                }
+            }
+
+            foreach (var window in tracker.Aggregator.UnstoredWindows(f, t))
+            {
+                total.Add(window.Total);
+                if (series is not null)
+                {
+                    At(series, Point(window.MinuteStart)).Add(window.Total);
+                }
+            }
+        }
+        finally
+        {
+            tracker.StoreGate.Release();
+        }
+
+        return new UsageStatsResponse(from, to, total.Requests, total.ErrorRate, total.Percentile(0.50), total.Percentile(0.95), total.Percentile(0.99))
+        {
+            ClientErrors = total.ClientErrors,
+            ServerErrors = total.ServerErrors,
+            Series = series?.Select(p => new UsagePoint(DateTimeOffset.FromUnixTimeSeconds(p.Key), p.Value.Requests, p.Value.ErrorRate, p.Value.Percentile(0.95))).ToList(),
+        };
+
+        long Point(long periodStart) => periodStart - (((periodStart - f) % intervalSeconds!.Value) + intervalSeconds.Value) % intervalSeconds.Value;
+    }
+
+    public async Task<IReadOnlyList<UsageEndpointResponse>> EndpointsAsync(DateTimeOffset from, DateTimeOffset to, int top, CancellationToken cancellationToken)
+    {
+        var (f, t) = (Seconds(from), Seconds(to));
+        var endpoints = new Dictionary<UsageEndpointKey, Accumulator>();
+
+        await tracker.StoreGate.WaitAsync(cancellationToken);
+        try
+        {
+            // Counts for every endpoint in SQL first, so histograms are read only for the top ones.
+            var counts = await db.Endpoints.AsNoTracking()
+                .Where(r => r.PeriodStart >= f && r.PeriodStart < t)
+                .GroupBy(r => new { r.Method, r.Route })
+                .Select(g => new { g.Key.Method, g.Key.Route, Requests = g.Sum(r => r.Requests) })
+                .ToListAsync(cancellationToken);
+            var windows = tracker.Aggregator.UnstoredWindows(f, t);
+            var ranking = counts.Select(c => (Key: new UsageEndpointKey(c.Method, c.Route), c.Requests))
+                .Concat(windows.SelectMany(w => w.Endpoints.Select(e => (e.Key, e.Value.Requests))))
+                .GroupBy(e => e.Key)
+                .Select(g => (g.Key, Requests: g.Sum(e => e.Requests)))
+                .OrderByDescending(e => e.Requests).ThenBy(e => e.Key.Route, StringComparer.Ordinal).ThenBy(e => e.Key.Method, StringComparer.Ordinal)
+                .Take(top)
+                .Select(e => e.Key)
+                .ToList();
+            foreach (var key in ranking)
+            {
+                endpoints[key] = new Accumulator();
+            }
+
+            var routes = ranking.Select(k => k.Route).Distinct().ToList();
+            var rows = await db.Endpoints.AsNoTracking()
+                .Where(r => r.PeriodStart >= f && r.PeriodStart < t && routes.Contains(r.Route))
+                .Select(r => new { r.Method, r.Route, r.Requests, r.ClientErrors, r.ServerErrors, r.Histogram })
+                .ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                if (endpoints.TryGetValue(new UsageEndpointKey(row.Method, row.Route), out var accumulator))
+                {
+                    accumulator.Add(row.Requests, row.ClientErrors, row.ServerErrors, row.Histogram);
+                }
+            }
+
+            foreach (var (key, counters) in windows.SelectMany(w => w.Endpoints))
+            {
+                if (endpoints.TryGetValue(key, out var accumulator))
+                {
+                    accumulator.Add(counters);
+                }
+            }
+
+            return ranking.Select(key =>
+            {
+                var a = endpoints[key];
+                return new UsageEndpointResponse(key.Method, key.Route, a.Requests, a.ErrorRate, a.Percentile(0.50), a.Percentile(0.95), a.Percentile(0.99));
+            }).ToList();
+        }
+        finally
+        {
+            tracker.StoreGate.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<UsageErrorResponse>> ErrorsAsync(DateTimeOffset from, DateTimeOffset to, int top, CancellationToken cancellationToken)
+    {
+        var (f, t) = (Seconds(from), Seconds(to));
+        await tracker.StoreGate.WaitAsync(cancellationToken);
+        try
+        {
+            var stored = await db.Consumers.AsNoTracking()
+                .Where(r => r.PeriodStart >= f && r.PeriodStart < t && r.StatusCode >= 400)
+                .GroupBy(r => new { r.Method, r.Route, r.StatusCode })
+                .Select(g => new { g.Key.Method, g.Key.Route, g.Key.StatusCode, Count = g.Sum(r => r.Requests) })
+                .ToListAsync(cancellationToken);
+            var inMemory = tracker.Aggregator.UnstoredWindows(f, t)
+                .SelectMany(w => w.Consumers)
+                .Where(c => c.Key.StatusCode >= 400)
+                .Select(c => new { c.Key.Method, c.Key.Route, c.Key.StatusCode, Count = c.Value.Requests });
+            return stored.Concat(inMemory)
+                .GroupBy(e => (e.Method, e.Route, e.StatusCode))
+                .Select(g => new UsageErrorResponse(g.Key.Method, g.Key.Route, g.Key.StatusCode, g.Sum(e => e.Count)))
+                .OrderByDescending(e => e.Count).ThenBy(e => e.Route, StringComparer.Ordinal).ThenBy(e => e.StatusCode)
+                .Take(top)
+                .ToList();
+        }
+        finally
+        {
+            tracker.StoreGate.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<UsageConsumerResponse>> ConsumersAsync(DateTimeOffset from, DateTimeOffset to, int top, CancellationToken cancellationToken)
+    {
+        var (f, t) = (Seconds(from), Seconds(to));
+        await tracker.StoreGate.WaitAsync(cancellationToken);
+        try
+        {
+            var stored = await db.Consumers.AsNoTracking()
+                .Where(r => r.PeriodStart >= f && r.PeriodStart < t)
+                .GroupBy(r => r.Consumer)
+                .Select(g => new
+                {
+                    Consumer = g.Key,
+                    Count = g.Sum(r => r.Requests),
+                    Errors = g.Sum(r => r.StatusCode >= 400 ? r.Requests : 0),
+                    LastSeen = g.Max(r => r.PeriodStart + r.BucketSeconds),
+                })
+                .ToListAsync(cancellationToken);
+            var inMemory = tracker.Aggregator.UnstoredWindows(f, t)
+                .SelectMany(w => w.Consumers.Select(c => new
+                {
+                    c.Key.Consumer,
+                    Count = c.Value.Requests,
+                    Errors = c.Key.StatusCode >= 400 ? c.Value.Requests : 0,
+                    LastSeen = w.MinuteStart + UsageLimits.Minute,
+                }));
+            return stored.Concat(inMemory)
+                .GroupBy(c => c.Consumer)
+                .Select(g =>
+                {
+                    var count = g.Sum(c => c.Count);
+                    return new UsageConsumerResponse(
+                        g.Key,
+                        count,
+                        Accumulator.Rate(g.Sum(c => c.Errors), count),
+                        DateTimeOffset.FromUnixTimeSeconds(Math.Min(g.Max(c => c.LastSeen), t)));
+                })
+                .OrderByDescending(c => c.Count).ThenBy(c => c.Consumer, StringComparer.Ordinal)
+                .Take(top)
+                .ToList();
+        }
+        finally
+        {
+            tracker.StoreGate.Release();
+        }
+    }
+
+    /// <summary>The last 60 seconds, straight from memory.</summary>
+    public UsageRealtimeResponse Realtime()
+    {
+        const int Seconds = 60;
+        var now = tracker.Time.GetUtcNow().ToUnixTimeSeconds();
+        var points = tracker.Aggregator.Realtime.Read(now - Seconds + 1, now);
+        var total = new Accumulator();
+        var series = new List<UsageRealtimePoint>(points.Count);
+        foreach (var (second, requests, clientErrors, serverErrors, histogram) in points)
+        {
+            total.Add(requests, clientErrors, serverErrors, histogram);
+            series.Add(new UsageRealtimePoint(DateTimeOffset.FromUnixTimeSeconds(second), requests, clientErrors + serverErrors, histogram.Percentile(0.95) ?? 0));
+        }
+
+        return new UsageRealtimeResponse(
+            DateTimeOffset.FromUnixTimeSeconds(now - Seconds + 1),
+            DateTimeOffset.FromUnixTimeSeconds(now + 1),
+            total.Requests,
+            Math.Round(total.Requests / (double)Seconds, 3),
+            total.ErrorRate,
+            total.Percentile(0.50),
+            total.Percentile(0.95),
+            total.Percentile(0.99),
+            series);
+    }
+
+    /// <summary>
+    /// Periods start on whole seconds, so "starts in [from, to)" is "starts in [ceil(from), ceil(to))": a
+    /// request 0.7 s into the current minute is inside a window that ends now.
+    /// </summary>
+    private static long Seconds(DateTimeOffset time) => (long)Math.Ceiling(time.ToUnixTimeMilliseconds() / 1000.0);
+
+    private static Accumulator At(SortedDictionary<long, Accumulator> series, long point)
+    {
+        if (!series.TryGetValue(point, out var accumulator))
+        {
+            series[point] = accumulator = new Accumulator();
+        }
+
+        return accumulator;
+    }
+
+    private sealed class Accumulator
+    {
+        private readonly LatencyHistogram _histogram = new();
+
+        public long Requests { get; private set; }
+
+        public long ClientErrors { get; private set; }
+
+        public long ServerErrors { get; private set; }
+
+        public double ErrorRate => Rate(ClientErrors + ServerErrors, Requests);
+
+        public static double Rate(long errors, long requests) => requests == 0 ? 0 : Math.Round(errors / (double)requests, 4);
+
+        public double Percentile(double quantile) => _histogram.Percentile(quantile) ?? 0;
+
+        public void Add(long requests, long clientErrors, long serverErrors, byte[] histogram)
+        {
+            Requests += requests;
+            ClientErrors += clientErrors;
+            ServerErrors += serverErrors;
+            _histogram.AddEncoded(histogram);
+        }
+
+        public void Add(long requests, long clientErrors, long serverErrors, LatencyHistogram histogram)
+        {
+            Requests += requests;
+            ClientErrors += clientErrors;
+            ServerErrors += serverErrors;
+            _histogram.Add(histogram);
+        }
+
+        public void Add(UsageCounters counters)
+        {
+            Requests += counters.Requests;
+            ClientErrors += counters.ClientErrors;
+            ServerErrors += counters.ServerErrors;
+            counters.Histogram?.AddTo(_histogram);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace AuthApiTemplate.Usage;
+
+/// <summary>Where the background writer puts what the tracker measured. Only the writer and the maintenance job call it.</summary>
+public interface IUsageStore
+{
+    /// <summary>Adds sealed minute windows to the minute rollups (merging into rows that already exist).</summary>
+    Task WriteWindowsAsync(IReadOnlyList<UsageWindow> windows, CancellationToken cancellationToken);
+
+    Task WriteRequestsAsync(IReadOnlyList<UsageSample> samples, CancellationToken cancellationToken);
+}
+
+internal sealed class EfUsageStore(IServiceScopeFactory scopes) : IUsageStore
+{
+    public async Task WriteWindowsAsync(IReadOnlyList<UsageWindow> windows, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<UsageDbContext>();
+        foreach (var window in windows)
+        {
+            var start = window.MinuteStart;
+            await UsageRollupMerger.MergeTotalAsync(db, UsageLimits.Minute, start, UsageRollupMerger.ToTotal(window), cancellationToken);
+            await UsageRollupMerger.MergeEndpointsAsync(db, UsageLimits.Minute, start, UsageRollupMerger.ToEndpoints(window), cancellationToken);
+            await UsageRollupMerger.MergeConsumersAsync(db, UsageLimits.Minute, start, UsageRollupMerger.ToConsumers(window), cancellationToken);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task WriteRequestsAsync(IReadOnlyList<UsageSample> samples, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<UsageDbContext>();
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        db.Requests.AddRange(samples.Select(s => new UsageRequest
+        {
+            Timestamp = s.TimestampMs,
+            Method = s.Method,
+            Route = s.Route,
+            StatusCode = s.StatusCode,
+            DurationMs = s.DurationMs,
+            Consumer = s.Consumer,
+            RequestBytes = s.RequestBytes,
+            ResponseBytes = s.ResponseBytes,
+        }));
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}
+
+/// <summary>
+/// Adds rollup rows into the rows of the same key and period, or inserts them. The writer uses it for
+/// minutes, the maintenance job to fold minutes into hours. The caller saves.
+/// </summary>
+internal static class UsageRollupMerger
+{
+    public static UsageTotalRollup ToTotal(UsageWindow window)
+    {
+        var histogram = new LatencyHistogram();
+        window.Total.Histogram!.AddTo(histogram);
+        return new UsageTotalRollup
+        {
+            Requests = window.Total.Requests,
+            ClientErrors = window.Total.ClientErrors,
+            ServerErrors = window.Total.ServerErrors,
+            DurationMsSum = window.Total.DurationMsSum,
+            Histogram = histogram.Encode(),
+        };
+    }
+
+    public static List<UsageEndpointRollup> ToEndpoints(UsageWindow window) =>
+        window.Endpoints.Select(pair =>
+        {
+            var histogram = new LatencyHistogram();
+            pair.Value.Histogram!.AddTo(histogram);
+            return new UsageEndpointRollup
+            {
+                Method = pair.Key.Method,
+                Route = pair.Key.Route,
+                Requests = pair.Value.Requests,
+                ClientErrors = pair.Value.ClientErrors,
+                ServerErrors = pair.Value.ServerErrors,
+                DurationMsSum = pair.Value.DurationMsSum,
+                RequestBytes = pair.Value.RequestBytes,
+                ResponseBytes = pair.Value.ResponseBytes,
+                Histogram = histogram.Encode(),
+            };
+        }).ToList();
+
+    public static List<UsageConsumerRollup> ToConsumers(UsageWindow window) =>
+        window.Consumers.Select(pair => new UsageConsumerRollup
+        {
+            Method = pair.Key.Method,
+            Route = pair.Key.Route,
+            StatusCode = pair.Key.StatusCode,
+            Consumer = pair.Key.Consumer,
+            Requests = pair.Value.Requests,
+            DurationMsSum = pair.Value.DurationMsSum,
+        }).ToList();
+
+    public static async Task MergeTotalAsync(UsageDbContext db, int bucketSeconds, long periodStart, UsageTotalRollup add, CancellationToken cancellationToken)
+    {
+        var row = db.Totals.Local.FirstOrDefault(r => r.BucketSeconds == bucketSeconds && r.PeriodStart == periodStart)
+            ?? await db.Totals.FirstOrDefaultAsync(r => r.BucketSeconds == bucketSeconds && r.PeriodStart == periodStart, cancellationToken);
+        if (row is null)
+        {
+            add.BucketSeconds = bucketSeconds;
+            add.PeriodStart = periodStart;
+            db.Totals.Add(add);
+            return;
+        }
+
+        row.Requests += add.Requests;
+        row.ClientErrors += add.ClientErrors;
+        row.ServerErrors += add.ServerErrors;
+        row.DurationMsSum += add.DurationMsSum;
+        row.Histogram = Merge(row.Histogram, add.Histogram);
+    }
+
+    public static async Task MergeEndpointsAsync(UsageDbContext db, int bucketSeconds, long periodStart, IReadOnlyList<UsageEndpointRollup> add, CancellationToken cancellationToken)
+    {
+        await db.Endpoints.Where(r => r.BucketSeconds == bucketSeconds && r.PeriodStart == periodStart).LoadAsync(cancellationToken);
+        var existing = db.Endpoints.Local
+            .Where(r => r.BucketSeconds == bucketSeconds && r.PeriodStart == periodStart)
+            .ToDictionary(r => (r.Method, r.Route));
+        foreach (var rollup in add)
+        {
+            if (!existing.TryGetValue((rollup.Method, rollup.Route), out var row))
+            {
+                rollup.BucketSeconds = bucketSeconds;
+                rollup.PeriodStart = periodStart;
+                db.Endpoints.Add(rollup);
+                existing[(rollup.Method, rollup.Route)] = rollup;
+                continue;
+            }
+
+            row.Requests += rollup.Requests;
+            row.ClientErrors += rollup.ClientErrors;
+            row.ServerErrors += rollup.ServerErrors;
+            row.DurationMsSum += rollup.DurationMsSum;
+            row.RequestBytes += rollup.RequestBytes;
+            row.ResponseBytes += rollup.ResponseBytes;
+            row.Histogram = Merge(row.Histogram, rollup.Histogram);
+        }
+    }
+
+    public static async Task MergeConsumersAsync(UsageDbContext db, int bucketSeconds, long periodStart, IReadOnlyList<UsageConsumerRollup> add, CancellationToken cancellationToken)
+    {
+        await db.Consumers.Where(r => r.BucketSeconds == bucketSeconds && r.PeriodStart == periodStart).LoadAsync(cancellationToken);
+        var existing = db.Consumers.Local
+            .Where(r => r.BucketSeconds == bucketSeconds && r.PeriodStart == periodStart)
+            .ToDictionary(r => (r.Method, r.Route, r.StatusCode, r.Consumer));
+        foreach (var rollup in add)
+        {
+            var key = (rollup.Method, rollup.Route, rollup.StatusCode, rollup.Consumer);
+            if (!existing.TryGetValue(key, out var row))
+            {
+                rollup.BucketSeconds = bucketSeconds;
+                rollup.PeriodStart = periodStart;
+                db.Consumers.Add(rollup);
+                existing[key] = rollup;
+                continue;
+            }
+
+            row.Requests += rollup.Requests;
+            row.DurationMsSum += rollup.DurationMsSum;
+        }
+    }
+
+    public static byte[] Merge(byte[] left, byte[] right)
+    {
+        var histogram = new LatencyHistogram();
+        histogram.AddEncoded(left);
+        histogram.AddEncoded(right);
+        return histogram.Encode();
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace AuthApiTemplate.Auth;
+
+/// <summary>
+/// One default scheme, "Api", that hands each request to the scheme of the credential it carries
+/// (a bearer token, an API key, a session cookie). Endpoints then need no scheme names, and
+/// <c>/public/hello</c> can accept whichever credential the app supports.
+/// </summary>
+public static class ApiAuthenticationExtensions
+{
+    public const string Scheme = "Api";
+
+    /// <summary>Registers the "Api" scheme and the shared policies. Safe to call from every auth plugin.</summary>
+    public static AuthenticationBuilder AddApiAuthentication(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var authentication = services.AddAuthentication(Scheme);
+        if (services.Any(s => s.ServiceType == typeof(ApiCredentialSelector)))
+        {
+            return authentication;
+        }
+
+        services.AddSingleton<ApiCredentialSelector>();
+        authentication.AddPolicyScheme(Scheme, "API credentials", options =>
+            options.ForwardDefaultSelector = context => context.RequestServices.GetRequiredService<ApiCredentialSelector>().SchemeFor(context));
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ScopeRequirementHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, OptionalAuthenticationHandler>());
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiPolicies.OptionalUser, policy => policy.AddRequirements(new OptionalAuthenticationRequirement()))
+            .AddPolicy(ApiPolicies.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(ApiRoles.Admin));
+        return authentication;
+    }
+
+    /// <summary>
+    /// Adds a credential kind to the "Api" scheme. The first registered kind also answers requests
+    /// that carry no credential, so its challenge is what an anonymous caller sees.
+    /// </summary>
+    public static IServiceCollection AddApiCredential(this IServiceCollection services, string scheme, Func<HttpContext, bool> isPresentIn) =>
+        services.Configure<ApiCredentialOptions>(options => options.Credentials.Add(new ApiCredential(scheme, isPresentIn)));
+}
+
+public static class ApiPolicies
+{
+    /// <summary>Anonymous callers pass; a caller who presents a credential must present a valid one.</summary>
+    public const string OptionalUser = "OptionalUser";
+    public const string Admin = "Admin";
+}
+
+public sealed record ApiCredential(string Scheme, Func<HttpContext, bool> IsPresentIn);
+
+public sealed class ApiCredentialOptions
+{
+    public List<ApiCredential> Credentials { get; } = [];
+}
+
+public sealed class ApiCredentialSelector(IOptions<ApiCredentialOptions> options)
+{
+    private readonly ApiCredential[] _credentials = [.. options.Value.Credentials];
+
+    /// <summary>The scheme of the credential the request carries, or null when it carries none.</summary>
+    public string? PresentedScheme(HttpContext context)
+    {
+        foreach (var credential in _credentials)
+        {
+            if (credential.IsPresentIn(context))
+            {
+                return credential.Scheme;
+            }
+        }
+
+        return null;
+    }
+
+    public string SchemeFor(HttpContext context) =>
+        PresentedScheme(context) ?? (_credentials.Length > 0
+            ? _credentials[0].Scheme
+            : throw new InvalidOperationException("No API credential scheme is registered."));
+}
+
+public sealed class OptionalAuthenticationRequirement : IAuthorizationRequirement;
+
+internal sealed class OptionalAuthenticationHandler(ApiCredentialSelector selector) : AuthorizationHandler<OptionalAuthenticationRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, OptionalAuthenticationRequirement requirement)
+    {
+        var anonymous = context.User.Identity?.IsAuthenticated != true;
+        if (!anonymous || context.Resource is not HttpContext http || selector.PresentedScheme(http) is null)
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace AuthApiTemplate.Auth;
+
+/// <summary>Who besides an API key holding the scope may call an endpoint guarded by a scope.</summary>
+public enum SignedInUserAccess
+{
+    /// <summary>Any signed-in user (the sample items resource).</summary>
+    AnyUser,
+    /// <summary>Only users with the admin role (key management, usage analytics).</summary>
+    AdminOnly,
+}
+
+/// <summary>
+/// An API key passes when one of its granted scopes grants <see cref="Scope"/>; a signed-in user
+/// (JWT or cookie session) passes as <see cref="Users"/> says.
+/// </summary>
+public sealed class ScopeRequirement(string scope, SignedInUserAccess users) : IAuthorizationRequirement
+{
+    public string Scope { get; } = ScopeMatcher.IsValid(scope) && !scope.Contains('*', StringComparison.Ordinal)
+        ? scope
+        : throw new ArgumentException($"'{scope}' is not a concrete scope.", nameof(scope));
+
+    public SignedInUserAccess Users { get; } = users;
+}
+
+public sealed class ScopeRequirementHandler : AuthorizationHandler<ScopeRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
+    {
+        var user = context.User;
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return Task.CompletedTask;
+        }
+
+        var isApiKey = user.HasClaim(c => c.Type == ApiClaimTypes.ApiKeyId);
+        var granted = isApiKey
+            ? ScopeMatcher.Grants(user.FindAll(ApiClaimTypes.Scope).Select(c => c.Value), requirement.Scope)
+            : requirement.Users == SignedInUserAccess.AnyUser || user.IsInRole(ApiRoles.Admin);
+
+        if (granted)
+        {
+            context.Succeed(requirement);
+        }
+        else
+        {
+            context.Fail(new AuthorizationFailureReason(this, isApiKey
+                ? $"The API key lacks the scope '{requirement.Scope}'."
+                : $"The '{ApiRoles.Admin}' role is required."));
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+public static class ScopeAuthorizationExtensions
+{
+    /// <summary>API keys need <paramref name="scope"/>; signed-in users pass as <paramref name="users"/> says.</summary>
+    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope, SignedInUserAccess users = SignedInUserAccess.AnyUser)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(policy => policy
+            .RequireAuthenticatedUser()
+            .AddRequirements(new ScopeRequirement(scope, users)))
+            .WithMetadata(new RequiredScopeMetadata(scope));
+}
+
+/// <summary>Read by the OpenAPI transformer to list an endpoint's scope.</summary>
+public sealed record RequiredScopeMetadata(string Scope);

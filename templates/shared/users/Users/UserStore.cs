@@ -1,0 +1,134 @@
+using System.ComponentModel.DataAnnotations;
+using AuthApiTemplate.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
+
+namespace AuthApiTemplate.Users;
+
+/// <summary>What every authenticated request needs to know about its user, cached between changes.</summary>
+public sealed record UserSecurityState(bool Exists, bool Disabled, DateTimeOffset? SessionsValidAfter)
+{
+    public static readonly UserSecurityState Missing = new(false, true, null);
+
+    /// <summary>True when a session that started at <paramref name="sessionStart"/> may still be used.</summary>
+    public bool Allows(DateTimeOffset sessionStart) =>
+        Exists && !Disabled && (SessionsValidAfter is null || sessionStart >= SessionsValidAfter);
+}
+
+public sealed class UserStore(UsersDbContext db, HybridCache cache, TimeProvider time)
+{
+    private static readonly HybridCacheEntryOptions StateCacheOptions = new()
+    {
+        Expiration = TimeSpan.FromMinutes(5),
+        LocalCacheExpiration = TimeSpan.FromMinutes(5),
+    };
+
+    private static readonly EmailAddressAttribute EmailFormat = new();
+
+    public Task<User?> FindByIdAsync(Guid id, CancellationToken cancellationToken) =>
+        db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
+
+    public Task<User?> FindByEmailAsync(string email, CancellationToken cancellationToken)
+    {
+        var normalized = User.Normalize(email);
+        return db.Users.FirstOrDefaultAsync(u => u.NormalizedEmail == normalized, cancellationToken);
+    }
+
+    public Task<User?> FindByGoogleSubjectAsync(string subject, CancellationToken cancellationToken) =>
+        db.Users.FirstOrDefaultAsync(u => u.GoogleSubject == subject, cancellationToken);
+
+    public async Task<User> CreateAsync(string email, IEnumerable<string> roles, string? displayName, CancellationToken cancellationToken)
+    {
+        var trimmed = email.Trim();
+        if (trimmed.Length > User.EmailMaxLength || !EmailFormat.IsValid(trimmed))
+        {
+            throw new UserStoreException($"'{email}' is not a valid email address.");
+        }
+
+        var roleList = roles.Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        if (roleList.FirstOrDefault(r => r.Length > User.RoleMaxLength || r.Any(char.IsWhiteSpace)) is { } badRole)
+        {
+            throw new UserStoreException($"'{badRole}' is not a valid role name.");
+        }
+
+        if (await FindByEmailAsync(trimmed, cancellationToken) is not null)
+        {
+            throw new UserStoreException($"A user with the email '{trimmed}' already exists.");
+        }
+
+        var now = time.GetUtcNow();
+        var user = new User
+        {
+            Id = Guid.CreateVersion7(now),
+            Email = trimmed,
+            NormalizedEmail = User.Normalize(trimmed),
+            DisplayName = displayName,
+            Roles = roleList,
+            CreatedAt = now,
+        };
+        db.Users.Add(user);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (DatabaseFailure.Classify(exception) == DatabaseFailureKind.Conflict)
+        {
+            throw new UserStoreException($"A user with the email '{trimmed}' already exists.", exception);
+        }
+
+        await ForgetStateAsync(user.Id, cancellationToken);
+        return user;
+    }
+
+    public async Task<User> AddRoleAsync(string email, string role, CancellationToken cancellationToken)
+    {
+        var user = await FindByEmailAsync(email, cancellationToken) ?? throw new UserStoreException($"No user has the email '{email}'.");
+        if (!user.Roles.Contains(role, StringComparer.Ordinal))
+        {
+            user.Roles = [.. user.Roles, role];
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return user;
+    }
+
+    public async Task SetDisabledAsync(Guid userId, bool disabled, CancellationToken cancellationToken)
+    {
+        await db.Users.Where(u => u.Id == userId)
+            .ExecuteUpdateAsync(set => set.SetProperty(u => u.Disabled, disabled), cancellationToken);
+        await ForgetStateAsync(userId, cancellationToken);
+    }
+
+    /// <summary>Ends every session the user has now; sessions started later are unaffected.</summary>
+    public async Task EndAllSessionsAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await db.Users.Where(u => u.Id == userId)
+            .ExecuteUpdateAsync(set => set.SetProperty(u => u.SessionsValidAfter, now), cancellationToken);
+        await ForgetStateAsync(userId, cancellationToken);
+    }
+
+    public ValueTask<UserSecurityState> GetSecurityStateAsync(Guid userId, CancellationToken cancellationToken) =>
+        cache.GetOrCreateAsync(
+            StateKey(userId),
+            (db, userId),
+            static async (state, token) =>
+            {
+                var (db, userId) = state;
+                var user = await db.Users.AsNoTracking()
+                    .Where(u => u.Id == userId)
+                    .Select(u => new UserSecurityState(true, u.Disabled, u.SessionsValidAfter))
+                    .FirstOrDefaultAsync(token);
+                return user ?? UserSecurityState.Missing;
+            },
+            StateCacheOptions,
+            cancellationToken: cancellationToken);
+
+    private ValueTask ForgetStateAsync(Guid userId, CancellationToken cancellationToken) =>
+        cache.RemoveAsync(StateKey(userId), cancellationToken);
+
+    private static string StateKey(Guid userId) => $"users:state:{userId:N}";
+}
+
+/// <summary>A request to the user store that cannot be carried out, with a message fit for the caller.</summary>
+public sealed class UserStoreException(string message, Exception? innerException = null) : Exception(message, innerException);

@@ -1,0 +1,24 @@
+using AuthApiTemplate.Data;
+using AuthApiTemplate.Infrastructure.CommandLine;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AuthApiTemplate.Users;
+
+public static class UsersExtensions
+{
+    /// <summary>The user store shared by the sign-in plugins. Safe to call from each of them.</summary>
+    public static IHostApplicationBuilder AddUsers(this IHostApplicationBuilder builder)
+    {
+        if (builder.Services.Any(s => s.ServiceType == typeof(UserStore)))
+        {
+            return builder;
+        }
+
+        builder.AddDatabaseContext<UsersDbContext>(UsersDbContext.MigrationsHistoryTable);
+        builder.Services.AddHybridCache();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<UserStore>();
+        builder.Services.AddSingleton<IAppCommand, UsersCommand>();
+        return builder;
+    }
+}

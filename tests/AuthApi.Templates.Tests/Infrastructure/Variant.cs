@@ -1,0 +1,44 @@
+namespace AuthApi.Templates.Tests.Infrastructure;
+
+/// <summary>
+/// One way of instantiating a template: which template, the project name and the dotnet new
+/// options. The fixture scaffolds (and, unless <see cref="Build"/> is false, builds) each distinct
+/// variant once per run, however many tests use it, so a matrix of options stays affordable.
+/// </summary>
+/// <param name="Id">Stable, file-system-safe id; also the output folder name.</param>
+/// <param name="Name">The value of -n (the project/solution name).</param>
+/// <param name="Options">Template options, e.g. ["--jwt", "false", "--database", "postgres"].</param>
+/// <param name="Template">Short name of the template to instantiate.</param>
+/// <param name="Build">Whether to run 'dotnet build -c Release -warnaserror' after scaffolding.</param>
+public sealed record Variant(string Id, string Name, IReadOnlyList<string> Options, string Template = "authapi", bool Build = true)
+{
+    /// <summary>Identifies the definition (records compare lists by reference, this compares their content).</summary>
+    public string Key => string.Join('\u001f', new[] { Template, Name, Build.ToString() }.Concat(Options));
+
+    public override string ToString() =>
+        $"{Id}: dotnet new {Template} -n {Name}{(Options.Count > 0 ? " " + string.Join(' ', Options) : string.Empty)}{(Build ? string.Empty : " (not built)")}";
+}
+
+/// <summary>The variants the tests use. Add new option combinations here.</summary>
+public static class Variants
+{
+    /// <summary>Default options.</summary>
+    public static readonly Variant Default = new("default", "Acme", []);
+
+    /// <summary>A name that is not a valid C# identifier: file names keep it, the namespace becomes My.Company_Api.</summary>
+    public static readonly Variant OddName = new("odd-name", "My.Company-Api", []);
+
+    /// <summary>No plugin at all: the base app alone, with open items routes.</summary>
+    public static readonly Variant NoPlugins = new("no-plugins", "Acme", ["--jwt", "false"]);
+
+    /// <summary>--skip-restore; only scaffolded, so the output is seen as dotnet new left it.</summary>
+    public static readonly Variant SkipRestore = new("skip-restore", "Acme", ["--skip-restore"], Build: false);
+
+    /// <summary>Variants that are scaffolded, built and tested by <c>ScaffoldTests</c>.</summary>
+    public static readonly IReadOnlyList<Variant> Built = [Default, OddName, NoPlugins];
+
+    public static readonly IReadOnlyList<Variant> All = [Default, OddName, NoPlugins, SkipRestore];
+
+    public static Variant ById(string id) =>
+        All.SingleOrDefault(v => v.Id == id) ?? throw new ArgumentException($"No variant with id '{id}'.", nameof(id));
+}

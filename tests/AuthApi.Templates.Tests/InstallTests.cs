@@ -1,0 +1,105 @@
+using System.IO.Compression;
+using System.Text.RegularExpressions;
+using AuthApi.Templates.Tests.Infrastructure;
+
+namespace AuthApi.Templates.Tests;
+
+/// <summary>The packed .nupkg, installed into the private hive.</summary>
+[Collection(TemplatePackCollection.Name)]
+public sealed class InstallTests(TemplatePackFixture fixture)
+{
+    /// <summary>Every template short name in the repository (for per-template theories).</summary>
+    public static TheoryData<string> ShortNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var template in TemplateDefinition.LoadAll(RepoLayout.FindRepoRoot()))
+        {
+            data.Add(template.PrimaryShortName);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void TemplatesAreAbsentBeforeInstall()
+    {
+        Assert.Contains("authapi", fixture.ListBeforeInstall.Keys);
+        foreach (var (shortName, list) in fixture.ListBeforeInstall)
+        {
+            Assert.False(
+                TemplatePackFixture.IsListed(list, shortName),
+                list.Describe($"'{shortName}' was listed in the private hive before the pack was installed."));
+        }
+    }
+
+    [Fact]
+    public async Task EveryTemplateIsListedAfterInstall()
+    {
+        var shortNames = fixture.Templates.SelectMany(t => t.ShortNames).Distinct(StringComparer.Ordinal).ToList();
+        Assert.Contains("authapi", shortNames);
+        foreach (var shortName in shortNames)
+        {
+            var list = await fixture.ListAsync(shortName);
+            Assert.True(
+                TemplatePackFixture.IsListed(list, shortName),
+                list.Describe($"'{shortName}' is not listed after installing {fixture.PackagePath}."));
+        }
+    }
+
+    [Fact]
+    public void PackageHoldsEveryTemplateConfigAndNoBuildOutput()
+    {
+        using var zip = ZipFile.OpenRead(fixture.PackagePath);
+        var entries = zip.Entries.Select(e => e.FullName).ToList();
+
+        foreach (var template in fixture.Templates)
+        {
+            Assert.Contains($"content/templates/{template.RelativeDirectory}/.template.config/template.json", entries);
+        }
+
+        var unwanted = entries.Where(e =>
+                e.Split('/').Any(segment => segment is "bin" or "obj" or "TestResults" or ".vs")
+                || Regex.IsMatch(Path.GetFileName(e), @"\.db(-shm|-wal)?$"))
+            .ToList();
+        Assert.True(unwanted.Count == 0, "The package contains build output or local databases:\n" + string.Join('\n', unwanted));
+
+        var nuspec = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using var reader = new StreamReader(nuspec.Open());
+        var text = reader.ReadToEnd();
+        Assert.Contains("<id>AuthApi.Templates</id>", text, StringComparison.Ordinal);
+        Assert.Matches(@"<packageType\s+name=""Template""", text);
+    }
+
+    [Theory]
+    [MemberData(nameof(ShortNames))]
+    public async Task HelpListsEveryOption(string shortName)
+    {
+        var template = fixture.TemplateFor(shortName);
+        var help = (await fixture.Cli.RunAsync(["new", shortName, "-h"], fixture.TempRoot, TimeSpan.FromMinutes(2)))
+            .EnsureSuccess($"dotnet new {shortName} -h failed.");
+
+        var missing = new List<string>();
+        foreach (var (symbol, _) in template.ParameterSymbols)
+        {
+            if (template.CliFlags(symbol) is not var (longFlag, shortFlag))
+            {
+                continue; // hidden from the command line by dotnetcli.host.json
+            }
+
+            if (!HasFlag(help.Output, longFlag))
+            {
+                missing.Add($"{symbol}: {longFlag}");
+            }
+
+            if (shortFlag is not null && !HasFlag(help.Output, shortFlag))
+            {
+                missing.Add($"{symbol}: {shortFlag}");
+            }
+        }
+
+        Assert.True(missing.Count == 0, help.Describe($"dotnet new {shortName} -h does not list: {string.Join(", ", missing)}"));
+    }
+
+    private static bool HasFlag(string help, string flag) =>
+        Regex.IsMatch(help, @"(^|[\s,])" + Regex.Escape(flag) + @"($|[\s,<])", RegexOptions.Multiline);
+}

@@ -1,0 +1,155 @@
+using System.Text.RegularExpressions;
+using AuthApi.Templates.Tests.Infrastructure;
+
+namespace AuthApi.Templates.Tests;
+
+/// <summary>authapi scaffolded with each built variant: files, leftovers, build, its own tests.</summary>
+[Collection(TemplatePackCollection.Name)]
+public sealed partial class ScaffoldTests
+{
+    private const string SourceName = "AuthApiTemplate";
+
+    private readonly TemplatePackFixture _fixture;
+
+    public ScaffoldTests(TemplatePackFixture fixture)
+    {
+        _fixture = fixture;
+        // Start both builds now so they overlap (bounded by the fixture's build slots).
+        _fixture.Prefetch(Variants.Built);
+    }
+
+    public static TheoryData<string> BuiltVariants()
+    {
+        var data = new TheoryData<string>();
+        foreach (var variant in Variants.Built)
+        {
+            data.Add(variant.Id);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(BuiltVariants))]
+    public async Task ExpectedFilesExist(string variant)
+    {
+        var app = await _fixture.GetAppAsync(Variants.ById(variant));
+        var name = app.Name;
+        var files = app.CurrentFiles();
+        string[] expected = [$"{name}.slnx", $"src/{name}/{name}.csproj", $"tests/{name}.Tests/{name}.Tests.csproj", "README.md"];
+        foreach (var file in expected)
+        {
+            Assert.True(files.Contains(file), $"{app}: expected {file}; the output has:\n{string.Join('\n', files)}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BuiltVariants))]
+    public async Task NoTemplateLeftovers(string variant)
+    {
+        var app = await _fixture.GetAppAsync(Variants.ById(variant));
+        var problems = new List<string>();
+
+        foreach (var directory in Directory.EnumerateDirectories(app.Directory, "*", SearchOption.AllDirectories))
+        {
+            var relative = RepoLayout.Relative(app.Directory, directory);
+            if (Path.GetFileName(directory) == ".template.config")
+            {
+                problems.Add($"{relative}/: template configuration copied into the output");
+            }
+
+            if (relative.Contains(SourceName, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"{relative}/: folder name keeps the template's source name");
+            }
+        }
+
+        foreach (var relative in app.CurrentFiles())
+        {
+            if (relative.Contains(SourceName, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"{relative}: file name keeps the template's source name");
+            }
+
+            if (Regex.IsMatch(Path.GetFileName(relative), @"\.db(-shm|-wal)?$"))
+            {
+                continue; // created by running the app
+            }
+
+            var text = TemplateConditions.ReadTextOrNull(app.PathOf(relative));
+            if (text is null)
+            {
+                continue;
+            }
+
+            var lines = text.Split('\n');
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].Contains(SourceName, StringComparison.OrdinalIgnoreCase))
+                {
+                    problems.Add($"{relative}:{i + 1}: '{SourceName}' left in content: {lines[i].Trim()}");
+                }
+
+                if (TemplateDirective().IsMatch(lines[i]))
+                {
+                    problems.Add($"{relative}:{i + 1}: unprocessed template directive: {lines[i].Trim()}");
+                }
+            }
+        }
+
+        Assert.True(problems.Count == 0, $"{app}: template leftovers in {app.Directory}:\n{string.Join('\n', problems)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(BuiltVariants))]
+    public async Task BuildsWithWarningsAsErrors(string variant)
+    {
+        var app = await _fixture.GetAppAsync(Variants.ById(variant));
+        Assert.NotNull(app.BuildResult);
+        Assert.True(app.BuildResult.Succeeded, app.BuildResult.Describe());
+        Assert.True(File.Exists(app.AppAssembly), app.BuildResult.Describe($"{app.AppAssembly} was not produced."));
+        Assert.Matches(@"\b0 Error\(s\)", app.BuildResult.Output);
+    }
+
+    [Theory]
+    [MemberData(nameof(BuiltVariants))]
+    public async Task OwnTestsPass(string variant)
+    {
+        var app = await _fixture.GetAppAsync(Variants.ById(variant));
+        var run = await app.RunOwnTestsAsync();
+        run.EnsureSuccess($"{app}: the scaffolded solution's own tests failed.");
+
+        var summary = TestRunSummary.Parse(run.Output);
+        Assert.True(summary is not null, run.Describe($"{app}: no test summary in the dotnet test output."));
+        Assert.True(summary.Failed == 0 && summary.Passed >= 1 && summary.Total >= 1, run.Describe($"{app}: unexpected test totals ({summary})."));
+    }
+
+    [Fact]
+    public async Task OddNameKeepsFileNamesAndUsesSafeNamespace()
+    {
+        var app = await _fixture.GetAppAsync(Variants.OddName);
+        Assert.Equal("My.Company-Api", app.Name);
+        Assert.True(Directory.Exists(app.PathOf("src", "My.Company-Api")));
+        Assert.True(File.Exists(app.PathOf("src", "My.Company-Api", "My.Company-Api.csproj")));
+        Assert.True(File.Exists(app.PathOf("tests", "My.Company-Api.Tests", "My.Company-Api.Tests.csproj")));
+
+        var sources = app.CurrentFiles()
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal))
+            .Select(f => (File: f, Text: File.ReadAllText(app.PathOf(f))))
+            .ToList();
+        var invalid = sources
+            .SelectMany(s => s.Text.Split('\n').Select((line, i) => (s.File, Line: i + 1, Text: line)))
+            .Where(l => Regex.IsMatch(l.Text, @"^\s*(namespace|using)\s+My\.Company-Api"))
+            .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}")
+            .ToList();
+        Assert.True(invalid.Count == 0, "C# code uses the file-name form of the name:\n" + string.Join('\n', invalid));
+
+        var srcNamespaces = sources.Where(s => s.File.StartsWith("src/", StringComparison.Ordinal)
+            && Regex.IsMatch(s.Text, @"^\s*namespace\s+My\.Company_Api(\.|;|\s)", RegexOptions.Multiline));
+        Assert.True(srcNamespaces.Any(), "No C# file under src/ declares a namespace My.Company_Api[.*].");
+    }
+
+    // //#if  <!--#if  //#endif  <!--#endif  //#else  //#elseif ... that the engine should have consumed.
+    [GeneratedRegex(@"(//|<!--|@\*|/\*)\s*#(if|else|elif|elseif|endif)\b")]
+    private static partial Regex TemplateDirective();
+}
