@@ -31,13 +31,25 @@ public static class Variants
     /// <summary>No plugin at all: the base app alone, with open items routes.</summary>
     public static readonly Variant NoPlugins = new("no-plugins", "Acme", ["--jwt", "false"]);
 
+    /// <summary>The usage tracker with the default JWT plugin: protected analytics routes.</summary>
+    public static readonly Variant Usage = new("usage", "Acme", ["--usage", "--sampling-rate", "0.5", "--retention-days", "14"]);
+
+    /// <summary>The usage tracker without an authentication plugin: open analytics routes (the dashboard browser test).</summary>
+    public static readonly Variant UsageOpen = new("usage-open", "Acme", ["--usage", "--jwt", "false"]);
+
+    /// <summary>API keys beside JWT, with scopes of the API's own besides the sample resource's.</summary>
+    public static readonly Variant ApiKeys = new("apikeys", "Acme", ["--apikeys", "--scopes", "orders:read,orders:write"]);
+
+    /// <summary>API keys as the only credential.</summary>
+    public static readonly Variant ApiKeysOnly = new("apikeys-only", "Acme", ["--apikeys", "--jwt", "false"]);
+
     /// <summary>--skip-restore; only scaffolded, so the output is seen as dotnet new left it.</summary>
     public static readonly Variant SkipRestore = new("skip-restore", "Acme", ["--skip-restore"], Build: false);
 
     /// <summary>Variants that are scaffolded, built and tested by <c>ScaffoldTests</c>.</summary>
-    public static readonly IReadOnlyList<Variant> Built = [Default, OddName, NoPlugins];
+    public static readonly IReadOnlyList<Variant> Built = [Default, OddName, NoPlugins, ApiKeys, ApiKeysOnly, Usage];
 
-    public static readonly IReadOnlyList<Variant> All = [Default, OddName, NoPlugins, SkipRestore];
+    public static readonly IReadOnlyList<Variant> All = [Default, OddName, NoPlugins, ApiKeys, ApiKeysOnly, Usage, UsageOpen, SkipRestore];
 
     public static Variant ById(string id) =>
         All.SingleOrDefault(v => v.Id == id) ?? throw new ArgumentException($"No variant with id '{id}'.", nameof(id));

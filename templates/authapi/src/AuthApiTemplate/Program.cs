@@ -1,3 +1,6 @@
+#if (apikeys)
+using AuthApiTemplate.Auth.ApiKeys;
+#endif
 #if (jwt)
 using AuthApiTemplate.Auth.Jwt;
 #endif
@@ -20,6 +23,9 @@ builder.AddUsageTracking();
 #if (jwt)
 builder.AddJwtAuth();
 #endif
+#if (apikeys)
+builder.AddApiKeys();
+#endif
 
 var app = builder.Build();
 
@@ -36,6 +42,9 @@ app.MapUsageEndpoints();
 #endif
 #if (jwt)
 app.MapJwtEndpoints();
+#endif
+#if (apikeys)
+app.MapApiKeyEndpoints();
 #endif
 
 await app.RunAppOrCommandAsync(args);

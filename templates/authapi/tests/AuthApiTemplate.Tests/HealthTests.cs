@@ -41,14 +41,14 @@ public sealed class HealthTests(ApiFactory factory) : IClassFixture<ApiFactory>
 /// <summary>The database cannot be opened: readiness fails, liveness does not, data routes fail closed.</summary>
 public sealed class DatabaseDownTests : IClassFixture<DatabaseDownTests.UnreachableDatabaseFactory>
 {
-#if (jwt)
+#if (jwt || apikeys)
     private readonly UnreachableDatabaseFactory _factory;
 #endif
     private readonly HttpClient _client;
 
     public DatabaseDownTests(UnreachableDatabaseFactory factory)
     {
-#if (jwt)
+#if (jwt || apikeys)
         _factory = factory;
 #endif
         _client = factory.CreateClient();
@@ -74,11 +74,17 @@ public sealed class DatabaseDownTests : IClassFixture<DatabaseDownTests.Unreacha
         // A correctly signed token still needs its user checked in the database: that fails closed.
         var token = JwtTestKit.SignHs256(JwtTestKit.Header(), _factory.ValidClaims(Guid.NewGuid()), _factory.SigningKey());
         _client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+#elif (apikeys)
+        // A well-formed key still has to be looked up in the database: that fails closed.
+        _client.DefaultRequestHeaders.Add(Auth.ApiKeys.ApiKeyAuthenticationHandler.HeaderName, Auth.ApiKeys.ApiKeyFormat.NewKey("ak"));
 #endif
         foreach (var response in new[]
         {
             await _client.GetAsync("/items"),
             await _client.PostAsJsonAsync("/items", new { name = "x" }),
+#if (apikeys)
+            await _client.GetAsync("/api-keys"),
+#endif
 #if (jwt)
             await _client.GetAsync("/me/profile"),
             await _client.PostAsJsonAsync("/auth/refresh", new { refreshToken = new string('r', 43) }),

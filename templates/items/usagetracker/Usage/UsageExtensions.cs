@@ -21,6 +21,8 @@ public static class UsageExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UsageOptions>, UsageOptionsValidator>());
 
         builder.Services.TryAddSingleton(TimeProvider.System);
+        // Errors are problem details; also needed by the shared database exception handler in an app that had none.
+        builder.Services.AddProblemDetails();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<UsageMetrics>();
         builder.Services.AddSingleton<UsageTracker>();

@@ -39,11 +39,19 @@ public static class ApiAuthenticationExtensions
     }
 
     /// <summary>
-    /// Adds a credential kind to the "Api" scheme. The first registered kind also answers requests
-    /// that carry no credential, so its challenge is what an anonymous caller sees.
+    /// Adds a credential kind to the "Api" scheme. Kinds are tried by ascending <paramref name="order"/>
+    /// (specific ones first, a catch-all such as "any Authorization header" last). The kind registered
+    /// with <paramref name="answersAnonymous"/> (else the first) challenges callers with no credential.
     /// </summary>
-    public static IServiceCollection AddApiCredential(this IServiceCollection services, string scheme, Func<HttpContext, bool> isPresentIn) =>
-        services.Configure<ApiCredentialOptions>(options => options.Credentials.Add(new ApiCredential(scheme, isPresentIn)));
+    public static IServiceCollection AddApiCredential(this IServiceCollection services, string scheme, Func<HttpContext, bool> isPresentIn, int order, bool answersAnonymous = false) =>
+        services.Configure<ApiCredentialOptions>(options =>
+        {
+            options.Credentials.Add(new ApiCredential(scheme, isPresentIn, order));
+            if (answersAnonymous)
+            {
+                options.AnonymousScheme = scheme;
+            }
+        });
 }
 
 public static class ApiPolicies
@@ -53,16 +61,20 @@ public static class ApiPolicies
     public const string Admin = "Admin";
 }
 
-public sealed record ApiCredential(string Scheme, Func<HttpContext, bool> IsPresentIn);
+public sealed record ApiCredential(string Scheme, Func<HttpContext, bool> IsPresentIn, int Order);
 
 public sealed class ApiCredentialOptions
 {
     public List<ApiCredential> Credentials { get; } = [];
+
+    public string? AnonymousScheme { get; set; }
 }
 
 public sealed class ApiCredentialSelector(IOptions<ApiCredentialOptions> options)
 {
-    private readonly ApiCredential[] _credentials = [.. options.Value.Credentials];
+    private readonly ApiCredential[] _credentials = [.. options.Value.Credentials.OrderBy(c => c.Order)];
+
+    private readonly string? _anonymousScheme = options.Value.AnonymousScheme ?? options.Value.Credentials.FirstOrDefault()?.Scheme;
 
     /// <summary>The scheme of the credential the request carries, or null when it carries none.</summary>
     public string? PresentedScheme(HttpContext context)
@@ -79,9 +91,8 @@ public sealed class ApiCredentialSelector(IOptions<ApiCredentialOptions> options
     }
 
     public string SchemeFor(HttpContext context) =>
-        PresentedScheme(context) ?? (_credentials.Length > 0
-            ? _credentials[0].Scheme
-            : throw new InvalidOperationException("No API credential scheme is registered."));
+        PresentedScheme(context) ?? _anonymousScheme
+            ?? throw new InvalidOperationException("No API credential scheme is registered.");
 }
 
 public sealed class OptionalAuthenticationRequirement : IAuthorizationRequirement;

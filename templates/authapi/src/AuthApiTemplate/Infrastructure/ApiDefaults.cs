@@ -1,7 +1,7 @@
 using AuthApiTemplate.Infrastructure.ErrorHandling;
-using Microsoft.AspNetCore.Authentication;
 using AuthApiTemplate.Infrastructure.Health;
 using AuthApiTemplate.Infrastructure.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
 
 namespace AuthApiTemplate.Infrastructure;
 

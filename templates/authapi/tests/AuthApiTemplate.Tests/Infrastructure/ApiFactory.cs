@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AuthApiTemplate.Tests.Infrastructure;
 
@@ -21,6 +24,12 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     public string ConnectionString => $"Data Source={DatabasePath}";
 
+    /// <summary>The app's clock: real time unless a test moves it.</summary>
+    public TestClock Clock { get; } = new();
+
+    /// <summary>Everything the app logged.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     /// <summary>The hosting environment; Development applies migrations at start and has a signing key.</summary>
     public string Environment { get; set; } = "Development";
 
@@ -29,11 +38,14 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     /// <summary>
     /// A client for the API's protected routes: when the app has authentication, every request
-    /// carries the credential of a signed-in admin; otherwise it is a plain client.
+    /// carries an admin's credential (a signed-in user's token, else an API key with every scope);
+    /// otherwise it is a plain client.
     /// </summary>
     public HttpClient CreateApiClient() =>
 #if (jwt)
         CreateDefaultClient(new SignedInUserHandler(this));
+#elif (apikeys)
+        CreateDefaultClient(new ApiKeys.ApiKeyClientHandler(this));
 #else
         CreateClient();
 #endif
@@ -46,6 +58,9 @@ public class ApiFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
     protected override void Dispose(bool disposing)

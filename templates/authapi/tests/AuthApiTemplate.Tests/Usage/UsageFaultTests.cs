@@ -13,6 +13,7 @@ public sealed class UsageFaultTests
     {
         using var factory = new BrokenStoreFactory(hang: false);
         factory.Settings["Usage:QueueCapacity"] = "5";
+        factory.Settings["Usage:SamplingRate"] = "1";
         var client = factory.CreateClient().Admin();
         client.Timeout = TimeSpan.FromSeconds(30);
 
@@ -43,6 +44,7 @@ public sealed class UsageFaultTests
         var store = new BrokenStore(hang: true);
         using var factory = new BrokenStoreFactory(store);
         factory.Settings["Usage:QueueCapacity"] = "10";
+        factory.Settings["Usage:SamplingRate"] = "1";
         var client = factory.CreateClient().Admin();
         // A request that waited for the store would never finish: the client gives up long before the test does.
         client.Timeout = TimeSpan.FromSeconds(20);

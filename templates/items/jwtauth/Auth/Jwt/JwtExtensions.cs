@@ -33,7 +33,7 @@ public static class JwtExtensions
 
         builder.AddApiAuthentication().AddJwtBearer();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
-        services.AddApiCredential(JwtBearerDefaults.AuthenticationScheme, IsBearerOrUnknownAuthorization);
+        services.AddApiCredential(JwtBearerDefaults.AuthenticationScheme, HasAuthorizationHeader, order: 100, answersAnonymous: true);
 
         services.AddSingleton<IAuthorizationHandler, FreshLoginHandler>();
         services.AddAuthorizationBuilder().AddPolicy(JwtPolicies.FreshLogin, policy => policy
@@ -52,10 +52,8 @@ public static class JwtExtensions
     }
 
     /// <summary>
-    /// Any Authorization header that no other credential kind claims is treated as a bearer token, so
-    /// garbage and duplicate headers are answered by JwtBearer with <c>invalid_token</c>.
+    /// The catch-all: an Authorization header that no more specific credential kind claimed is a
+    /// bearer token, so garbage and duplicate headers are answered by JwtBearer with <c>invalid_token</c>.
     /// </summary>
-    private static bool IsBearerOrUnknownAuthorization(HttpContext context) =>
-        context.Request.Headers.Authorization.Count > 0
-        && !context.Request.Headers.Authorization.ToString().StartsWith("ApiKey ", StringComparison.OrdinalIgnoreCase);
+    private static bool HasAuthorizationHeader(HttpContext context) => context.Request.Headers.Authorization.Count > 0;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace AuthApiTemplate.Infrastructure.RateLimiting;
@@ -13,8 +14,8 @@ public static class RateLimitingExtensions
         builder.Services.AddOptions<RateLimitingOptions>()
             .BindConfiguration(RateLimitingOptions.SectionName)
             .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>();
-        builder.Services.AddSingleton<ApiRateLimiter>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>());
+        builder.Services.TryAddSingleton<ApiRateLimiter>();
 
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<RateLimiterOptions>().Configure<ApiRateLimiter>((options, apiLimiter) =>
@@ -36,7 +37,7 @@ public static class RateLimitingExtensions
             // Successful responses advertise the policy and what is left of it.
             if (context.GetEndpoint()?.Metadata.GetMetadata<DisableRateLimitingAttribute>() is null)
             {
-                context.Response.Headers["RateLimit-Policy"] = apiLimiter.PolicyHeader;
+                context.Response.Headers["RateLimit-Policy"] = apiLimiter.PolicyHeader(context);
                 context.Response.Headers["RateLimit"] = apiLimiter.RemainingHeader(context, retryAfter: null);
             }
 
@@ -56,7 +57,7 @@ public static class RateLimitingExtensions
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
-        context.Response.Headers["RateLimit-Policy"] = apiLimiter.PolicyHeader;
+        context.Response.Headers["RateLimit-Policy"] = apiLimiter.PolicyHeader(context);
         context.Response.Headers["RateLimit"] = apiLimiter.RemainingHeader(context, retryAfter);
 
         await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

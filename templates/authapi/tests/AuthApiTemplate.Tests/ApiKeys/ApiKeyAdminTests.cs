@@ -1,0 +1,166 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AuthApiTemplate.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace AuthApiTemplate.Tests.ApiKeys;
+
+public sealed class ApiKeyAdminTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    [Fact]
+    public async Task A_manager_key_creates_lists_reads_rotates_and_revokes_keys()
+    {
+        var manager = await factory.CreateKeyAsync(["keys:manage", "items:*"]);
+
+        var created = await _client.PostWithKeyAsync("/api-keys", manager.Secret, new { name = "reporting", scopes = new[] { "items:read" }, permitsPerMinute = 30 });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = JsonNode.Parse(await created.Content.ReadAsStringAsync())!.AsObject();
+        foreach (var field in new[] { "id", "key", "prefix", "name", "scopes", "expiresAt", "permitsPerMinute", "createdAt" })
+        {
+            Assert.True(body.ContainsKey(field), $"missing {field}: {body}");
+        }
+
+        var id = body["id"]!.GetValue<string>();
+        var secret = body["key"]!.GetValue<string>();
+        Assert.Equal($"/api-keys/{id}", created.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithKeyAsync("/items", secret)).StatusCode);
+
+        var listed = await (await _client.GetWithKeyAsync("/api-keys", manager.Secret)).Content.ReadAsStringAsync();
+        Assert.Contains(id, listed, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, listed, StringComparison.Ordinal);
+        var one = await (await _client.GetWithKeyAsync($"/api-keys/{id}", manager.Secret)).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(secret, one, StringComparison.Ordinal);
+
+        var rotated = JsonNode.Parse(await (await _client.PostWithKeyAsync($"/api-keys/{id}/rotate", manager.Secret)).Content.ReadAsStringAsync())!;
+        var newSecret = rotated["key"]!.GetValue<string>();
+        Assert.NotEqual(secret, newSecret);
+        Assert.NotNull(rotated["previousKeyExpiresAt"]);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithKeyAsync("/items", newSecret)).StatusCode);
+
+        var revoke = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/api-keys/{id}").WithKey(manager.Secret));
+        Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _client.GetWithKeyAsync("/items", newSecret)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _client.GetWithKeyAsync("/items", secret)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_can_only_hand_out_scopes_it_holds()
+    {
+        var manager = await factory.CreateKeyAsync(["keys:manage", "items:read"]);
+
+        var escalation = await _client.PostWithKeyAsync("/api-keys", manager.Secret, new { name = "x", scopes = new[] { "items:write" } });
+        var problem = await ProblemAssert.IsProblemAsync(escalation, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("scopes", out _));
+
+        var widening = await _client.PostWithKeyAsync("/api-keys", manager.Secret, new { name = "x", scopes = new[] { "items:*" } });
+        await ProblemAssert.IsProblemAsync(widening, HttpStatusCode.BadRequest);
+
+        var allowed = await _client.PostWithKeyAsync("/api-keys", manager.Secret, new { name = "x", scopes = new[] { "items:read" } });
+        Assert.Equal(HttpStatusCode.Created, allowed.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"x","scopes":["items read"]}""", "scopes")]
+    [InlineData("""{"name":"x","scopes":["items:"]}""", "scopes")]
+    [InlineData("""{"name":"x","scopes":["it*ms:read"]}""", "scopes")]
+    [InlineData("""{"name":"x","scopes":["Items:read"]}""", "scopes")]
+    [InlineData("""{"name":"x","scopes":["undefined:read"]}""", "scopes")]
+    [InlineData("""{"name":"x"}""", "scopes")]
+    [InlineData("""{"name":"","scopes":[]}""", "name")]
+    [InlineData("""{"name":"x","scopes":[],"expiresAt":"2000-01-01T00:00:00Z"}""", "expiresAt")]
+    [InlineData("""{"name":"x","scopes":[],"permitsPerMinute":0}""", "permitsPerMinute")]
+    public async Task Invalid_requests_are_a_400_naming_the_field(string json, string field)
+    {
+        var admin = await factory.CreateKeyAsync(["*"]);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api-keys")
+        {
+            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
+        }.WithKey(admin.Secret);
+        var problem = await ProblemAssert.IsProblemAsync(await _client.SendAsync(request), HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task Management_needs_the_keys_manage_scope_or_the_admin_role()
+    {
+        var reader = await factory.CreateKeyAsync(["items:*"]);
+        await ProblemAssert.IsProblemAsync(await _client.GetWithKeyAsync("/api-keys", reader.Secret), HttpStatusCode.Forbidden);
+        await ProblemAssert.IsProblemAsync(await _client.GetAsync("/api-keys"), HttpStatusCode.Unauthorized);
+#if (jwt)
+
+        var (_, user) = await Jwt.JwtTestKit.SignInAsync(factory, "user");
+        await ProblemAssert.IsProblemAsync(await Jwt.JwtTestKit.GetWithTokenAsync(_client, "/api-keys", user.AccessToken), HttpStatusCode.Forbidden);
+        var (_, admin) = await Jwt.JwtTestKit.SignInAsync(factory, "admin");
+        Assert.Equal(HttpStatusCode.OK, (await Jwt.JwtTestKit.GetWithTokenAsync(_client, "/api-keys", admin.AccessToken)).StatusCode);
+#endif
+    }
+
+    [Fact]
+    public async Task Key_secrets_never_reach_the_logs()
+    {
+        var created = await factory.CreateKeyAsync(["items:read"]);
+        await _client.GetWithKeyAsync("/items", created.Secret);
+        var revokedLookalike = created.Secret[..^3] + "AAA";
+        await _client.GetWithKeyAsync("/items", revokedLookalike);
+        await _client.GetAsync("/items?api_key=" + created.Secret);
+
+        Assert.DoesNotContain(factory.Logs.Lines, line => line.Contains(created.Secret, StringComparison.Ordinal));
+        Assert.DoesNotContain(factory.Logs.Lines, line => line.Contains(revokedLookalike, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_api_key_scheme_and_each_endpoints_scope()
+    {
+        using var document = JsonDocument.Parse(await _client.GetStringAsync("/openapi/v1.json"));
+        var scheme = document.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        Assert.Equal("apiKey", scheme.GetProperty("type").GetString());
+        Assert.Equal("X-API-Key", scheme.GetProperty("name").GetString());
+
+        var security = document.RootElement.GetProperty("paths").GetProperty("/items").GetProperty("post").GetProperty("security");
+        Assert.Contains(security.EnumerateArray(), requirement =>
+            requirement.TryGetProperty("ApiKey", out var scopes) && scopes.EnumerateArray().Any(s => s.GetString() == "items:write"));
+    }
+}
+
+/// <summary>The `apikeys` command on a fresh database, as an operator runs it.</summary>
+public sealed class ApiKeysCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("authapi-apikeys-");
+
+    [Fact]
+    public async Task Keys_can_be_created_listed_and_revoked_from_the_command_line()
+    {
+        var database = Path.Combine(_folder.FullName, "fresh.db");
+
+        var created = await AppProcess.RunAsync(database, "Development", "apikeys", "create", "--name", "ci", "--scopes", "*", "--permits-per-minute", "100");
+        Assert.True(created.ExitCode == 0, created.Errors);
+        var secret = AppProcess.LastLine(created.Output);
+        Assert.Matches("^ak_[0-9A-Za-z]{49}$", secret);
+
+        var listed = await AppProcess.RunAsync(database, "Development", "apikeys", "list");
+        Assert.True(listed.ExitCode == 0, listed.Errors);
+        Assert.Contains(secret[..11], listed.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, listed.Output, StringComparison.Ordinal);
+        var id = listed.Output.Trim().Split(' ')[0];
+
+        var revoked = await AppProcess.RunAsync(database, "Development", "apikeys", "revoke", id);
+        Assert.True(revoked.ExitCode == 0, revoked.Errors);
+        Assert.Contains("revoked", (await AppProcess.RunAsync(database, "Development", "apikeys", "list")).Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invalid_scopes_are_refused_with_a_message()
+    {
+        var result = await AppProcess.RunAsync(Path.Combine(_folder.FullName, "bad.db"), "Development", "apikeys", "create", "--name", "x", "--scopes", "items read");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("scopes", result.Errors, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _folder.Delete(recursive: true);
+    }
+}

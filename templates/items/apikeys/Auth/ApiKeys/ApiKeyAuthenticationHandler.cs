@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using System.Threading.RateLimiting;
+using AuthApiTemplate.Infrastructure.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace AuthApiTemplate.Auth.ApiKeys;
+
+/// <summary>
+/// Authenticates <c>X-API-Key</c>, <c>Authorization: ApiKey</c> and, only when enabled, the
+/// <c>api_key</c> query parameter. Unknown, malformed, revoked and expired keys all get one identical
+/// 401; a client that keeps presenting bad keys gets 429; two credentials at once get 400.
+/// </summary>
+public sealed partial class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    ApiKeyStore store,
+    ApiKeyFailureLimiter failures,
+    ApiKeyUsageRecorder usage,
+    IOptions<ApiKeyOptions> apiKeyOptions,
+    TimeProvider time)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggerFactory, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string HeaderName = "X-API-Key";
+    public const string QueryParameter = "api_key";
+    private const string AuthorizationPrefix = "ApiKey ";
+
+    private Outcome _outcome = Outcome.Unauthenticated;
+
+    private enum Outcome
+    {
+        Unauthenticated,
+        Invalid,
+        Ambiguous,
+        QueryStringRefused,
+        TooManyFailures,
+    }
+
+    /// <summary>True when the request carries anything that looks like an API key (to pick this scheme).</summary>
+    public static bool IsPresentIn(HttpContext context) =>
+        context.Request.Headers.ContainsKey(HeaderName)
+        || context.Request.Query.ContainsKey(QueryParameter)
+        || context.Request.Headers.Authorization.Any(value => value?.StartsWith(AuthorizationPrefix, StringComparison.OrdinalIgnoreCase) == true);
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = PresentedKeys();
+        if (presented.Count == 0)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var options = apiKeyOptions.Value;
+        if (presented.Count > 1 || (Request.Headers.Authorization.Count > 0 && presented.All(p => p.Source != KeySource.Authorization)))
+        {
+            return Fail(Outcome.Ambiguous, "More than one credential was presented.");
+        }
+
+        var (key, source) = presented[0];
+        if (source == KeySource.Query && !options.AllowQueryString)
+        {
+            return Fail(Outcome.QueryStringRefused, "API keys are not accepted in the query string.");
+        }
+
+        var client = ClientAddress();
+        if (failures.IsBlocked(client))
+        {
+            return Fail(Outcome.TooManyFailures, "Too many invalid API keys from this client.");
+        }
+
+        var now = time.GetUtcNow();
+        var credential = ApiKeyFormat.IsWellFormed(key, options.Prefix)
+            ? await store.FindCredentialAsync(key, Context.RequestAborted)
+            : null;
+        if (credential is null || !credential.IsUsableAt(now))
+        {
+            failures.RecordFailure(client);
+            // The prefix is not secret and tells operators which key failed; the rest never leaves memory.
+            LogInvalidKey(Logger, credential?.Prefix ?? "(unknown key)", client, Context.TraceIdentifier);
+            return Fail(Outcome.Invalid, "The API key is invalid.");
+        }
+
+        usage.Record(credential.Id, now);
+        Context.Features.Set(new CallerRateLimit("apikey:" + credential.Id.ToString("N"), "apikey", credential.PermitsPerMinute, TimeSpan.FromMinutes(1)));
+        if (credential.SunsetAt is { } sunset)
+        {
+            AnnounceRetirement(credential.DeprecatedAt ?? now, sunset);
+        }
+
+        var identity = new ClaimsIdentity(SchemeName, ApiClaimTypes.Subject, ApiClaimTypes.Role);
+        identity.AddClaim(new Claim(ApiClaimTypes.Subject, "apikey:" + credential.Id));
+        identity.AddClaim(new Claim(ApiClaimTypes.ApiKeyId, credential.Id.ToString()));
+        identity.AddClaim(new Claim("name", credential.Name));
+        foreach (var scope in credential.Scopes)
+        {
+            identity.AddClaim(new Claim(ApiClaimTypes.Scope, scope));
+        }
+
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) => _outcome switch
+    {
+        Outcome.Ambiguous => WriteProblemAsync(StatusCodes.Status400BadRequest, "Ambiguous credentials.", "Send one API key in one place: the X-API-Key header, or Authorization: ApiKey."),
+        Outcome.QueryStringRefused => WriteProblemAsync(StatusCodes.Status400BadRequest, "API keys are not accepted in the query string.", "Send the key in the X-API-Key header."),
+        Outcome.TooManyFailures => WriteTooManyFailuresAsync(),
+        _ => WriteUnauthorizedAsync(),
+    };
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden.", "The API key does not grant this operation.");
+
+    private Task WriteUnauthorizedAsync()
+    {
+        Response.Headers.WWWAuthenticate = SchemeName;
+        // One body for every bad key, so a caller cannot tell unknown from revoked from expired.
+        return WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized.", "A valid API key is required.");
+    }
+
+    private Task WriteTooManyFailuresAsync()
+    {
+        Response.Headers.RetryAfter = ((int)Math.Ceiling(ApiKeyFailureLimiter.Window.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many invalid API keys.", "This client presented too many invalid API keys. Retry later.");
+    }
+
+    private async Task WriteProblemAsync(int status, string title, string detail)
+    {
+        Response.StatusCode = status;
+        await Context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+
+    private AuthenticateResult Fail(Outcome outcome, string message)
+    {
+        _outcome = outcome;
+        return AuthenticateResult.Fail(message);
+    }
+
+    /// <summary>RFC 9745 Deprecation and RFC 8594 Sunset: the caller is using a rotated-out secret.</summary>
+    private void AnnounceRetirement(DateTimeOffset deprecatedAt, DateTimeOffset sunset)
+    {
+        Response.Headers["Deprecation"] = "@" + deprecatedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        Response.Headers["Sunset"] = sunset.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    private List<(string Key, KeySource Source)> PresentedKeys()
+    {
+        var keys = new List<(string, KeySource)>();
+        foreach (var value in Request.Headers[HeaderName])
+        {
+            keys.Add((value ?? "", KeySource.Header));
+        }
+
+        foreach (var value in Request.Headers.Authorization)
+        {
+            if (value?.StartsWith(AuthorizationPrefix, StringComparison.OrdinalIgnoreCase) == true)
+            {
+                keys.Add((value[AuthorizationPrefix.Length..].Trim(), KeySource.Authorization));
+            }
+        }
+
+        foreach (var value in Request.Query[QueryParameter])
+        {
+            keys.Add((value ?? "", KeySource.Query));
+        }
+
+        return keys;
+    }
+
+    private string ClientAddress() => Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private enum KeySource
+    {
+        Header,
+        Authorization,
+        Query,
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invalid API key {KeyPrefix} from {Client} (request {TraceId})")]
+    private static partial void LogInvalidKey(ILogger logger, string keyPrefix, string client, string traceId);
+}
+
+/// <summary>Counts invalid keys per client address on the framework's fixed-window limiter.</summary>
+public sealed class ApiKeyFailureLimiter : IDisposable
+{
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
+    private readonly PartitionedRateLimiter<string> _limiter;
+
+    public ApiKeyFailureLimiter(IOptions<ApiKeyOptions> options)
+    {
+        var permits = options.Value.FailedAttemptsPerMinute;
+        _limiter = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetFixedWindowLimiter(
+            client,
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = Window, QueueLimit = 0 }));
+    }
+
+    public bool IsBlocked(string client) => _limiter.GetStatistics(client)?.CurrentAvailablePermits == 0;
+
+    public void RecordFailure(string client)
+    {
+        using var lease = _limiter.AttemptAcquire(client);
+    }
+
+    public void Dispose() => _limiter.Dispose();
+}

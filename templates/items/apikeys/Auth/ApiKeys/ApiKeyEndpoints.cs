@@ -1,0 +1,102 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AuthApiTemplate.Auth.ApiKeys;
+
+public static class ApiKeyEndpoints
+{
+    public const int MaxPermitsPerMinute = 1_000_000;
+
+    public static IEndpointRouteBuilder MapApiKeyEndpoints(this IEndpointRouteBuilder app)
+    {
+        var keys = app.MapGroup("/api-keys")
+            .WithTags("API keys")
+            .RequireScope(ApiScopes.ManageKeys, SignedInUserAccess.AdminOnly);
+
+        keys.MapPost("/", CreateAsync).WithSummary("Create a key; its secret is in this response only.");
+        keys.MapGet("/", ListAsync).WithSummary("List keys (never their secrets).");
+        keys.MapGet("/{id:guid}", GetAsync).WithSummary("Get one key.");
+        keys.MapDelete("/{id:guid}", RevokeAsync).WithSummary("Revoke a key; it stops working at once.");
+        keys.MapPost("/{id:guid}/rotate", RotateAsync).WithSummary("Give a key a new secret; the old one works for the rotation grace period.");
+        return app;
+    }
+
+    private static async Task<Results<Created<CreatedApiKeyResponse>, ValidationProblem>> CreateAsync(
+        CreateApiKeyRequest request, ClaimsPrincipal caller, ApiKeyStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = Validate(request, caller, time.GetUtcNow());
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var created = await store.CreateAsync(
+            request.Name!, request.Scopes!, request.ExpiresAt, request.PermitsPerMinute,
+            caller.FindFirstValue(ApiClaimTypes.Subject) ?? "unknown", cancellationToken);
+        return TypedResults.Created($"/api-keys/{created.Key.Id}", CreatedApiKeyResponse.From(created));
+    }
+
+    private static async Task<Ok<List<ApiKeyResponse>>> ListAsync(ApiKeyStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await store.ListAsync(cancellationToken)).Select(ApiKeyResponse.From).ToList());
+
+    private static async Task<Results<Ok<ApiKeyResponse>, NotFound>> GetAsync(Guid id, ApiKeyStore store, CancellationToken cancellationToken) =>
+        await store.FindAsync(id, cancellationToken) is { } key ? TypedResults.Ok(ApiKeyResponse.From(key)) : TypedResults.NotFound();
+
+    private static async Task<Results<NoContent, NotFound>> RevokeAsync(Guid id, ApiKeyStore store, CancellationToken cancellationToken) =>
+        await store.RevokeAsync(id, cancellationToken) is null ? TypedResults.NotFound() : TypedResults.NoContent();
+
+    private static async Task<Results<Ok<CreatedApiKeyResponse>, NotFound>> RotateAsync(Guid id, ApiKeyStore store, CancellationToken cancellationToken) =>
+        await store.RotateAsync(id, cancellationToken) is { } rotated ? TypedResults.Ok(CreatedApiKeyResponse.From(rotated)) : TypedResults.NotFound();
+
+    /// <summary>Checks a new key's fields; an API key may only hand out scopes it holds itself.</summary>
+    public static Dictionary<string, string[]> Validate(CreateApiKeyRequest request, ClaimsPrincipal? caller, DateTimeOffset now)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Trim().Length > ApiKey.NameMaxLength)
+        {
+            errors["name"] = [$"The name is required and at most {ApiKey.NameMaxLength} characters."];
+        }
+
+        if (request.Scopes is null)
+        {
+            errors["scopes"] = ["The scopes are required (an empty list grants nothing)."];
+        }
+        else if (request.Scopes.Count > ApiKey.MaxScopes)
+        {
+            errors["scopes"] = [$"At most {ApiKey.MaxScopes} scopes."];
+        }
+        else
+        {
+            var problems = new List<string>();
+            foreach (var scope in request.Scopes)
+            {
+                if (!ApiScopes.IsGrantable(scope))
+                {
+                    problems.Add($"'{scope}' is not a scope of this API (defined: {string.Join(", ", ApiScopes.All)}; '*' stands for one segment or, last, for everything below).");
+                }
+                else if (caller is not null && caller.HasClaim(c => c.Type == ApiClaimTypes.ApiKeyId)
+                    && !ScopeMatcher.Covers(caller.FindAll(ApiClaimTypes.Scope).Select(c => c.Value), scope))
+                {
+                    problems.Add($"'{scope}' is more than the calling key holds.");
+                }
+            }
+
+            if (problems.Count > 0)
+            {
+                errors["scopes"] = [.. problems];
+            }
+        }
+
+        if (request.ExpiresAt is { } expiresAt && expiresAt <= now)
+        {
+            errors["expiresAt"] = ["The expiry must be in the future."];
+        }
+
+        if (request.PermitsPerMinute is < 1 or > MaxPermitsPerMinute)
+        {
+            errors["permitsPerMinute"] = [$"Between 1 and {MaxPermitsPerMinute}."];
+        }
+
+        return errors;
+    }
+}

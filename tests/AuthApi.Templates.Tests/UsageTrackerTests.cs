@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AuthApi.Templates.Tests.Infrastructure;
+
+namespace AuthApi.Templates.Tests;
+
+/// <summary>
+/// The usage tracker as users meet it: the item added to a fresh <c>dotnet new webapi</c> project and wired
+/// as its instructions say, and the dashboard of an <c>authapi --usage</c> app rendered by headless Chromium.
+/// </summary>
+[Collection(TemplatePackCollection.Name)]
+public sealed partial class UsageTrackerTests(TemplatePackFixture fixture)
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+    private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>The "your own authentication scheme" of the instructions: a header naming an admin.</summary>
+    private const string DevAuthentication = """
+        using System.Security.Claims;
+        using System.Text.Encodings.Web;
+        using Microsoft.AspNetCore.Authentication;
+        using Microsoft.Extensions.Options;
+
+        namespace Web1;
+
+        public sealed class DevAdminHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+            : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+        {
+            protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
+                Task.FromResult(Request.Headers["X-Dev-Admin"].ToString() is { Length: > 0 } name
+                    ? AuthenticateResult.Success(new AuthenticationTicket(
+                        new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", name), new Claim("role", "admin")], "Dev", "sub", "role")), "Dev"))
+                    : AuthenticateResult.NoResult());
+        }
+        """;
+
+    [Fact]
+    public async Task The_item_added_to_a_fresh_webapi_project_builds_and_tracks_requests_as_its_instructions_say()
+    {
+        var directory = Path.Combine(fixture.AppsDirectory, "usagetracker-webapi");
+        (await fixture.Cli.RunAsync(["new", "webapi", "-n", "Web1", "-o", directory, "--no-update-check"], fixture.AppsDirectory, TimeSpan.FromMinutes(5)))
+            .EnsureSuccess("dotnet new webapi failed.");
+        var item = (await fixture.Cli.RunAsync(["new", "usagetracker", "--sampling-rate", "0.5", "--retention-days", "9", "--no-update-check"], directory, TimeSpan.FromMinutes(5)))
+            .EnsureSuccess("dotnet new usagetracker failed.");
+        Assert.Contains("AddUsageTracking", item.Output, StringComparison.Ordinal);
+        var project = await File.ReadAllTextAsync(Path.Combine(directory, "Web1.csproj"));
+        Assert.Contains("Microsoft.EntityFrameworkCore.Sqlite", project, StringComparison.Ordinal);
+        var options = await File.ReadAllTextAsync(Path.Combine(directory, "Usage", "UsageOptions.cs"));
+        Assert.Contains("namespace Web1.Usage;", options, StringComparison.Ordinal);
+        Assert.Contains("DefaultSamplingRate = 0.5;", options, StringComparison.Ordinal);
+        Assert.Contains("DefaultRetentionDays = 9;", options, StringComparison.Ordinal);
+
+        // The wiring the manual-instructions post action lists, plus the user's own authentication scheme.
+        var programPath = Path.Combine(directory, "Program.cs");
+        var program = await File.ReadAllTextAsync(programPath);
+        program = "using Web1.Data;\nusing Web1.Usage;\n" + program
+            .Replace("var app = builder.Build();", "builder.AddUsageTracking();\nbuilder.Services.AddAuthentication(\"Dev\").AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, Web1.DevAdminHandler>(\"Dev\", null);\n\nvar app = builder.Build();\napp.UseUsageTracking();", StringComparison.Ordinal)
+            .Replace("app.Run();", "app.MapHealthChecks(\"/health/ready\");\napp.MapUsageEndpoints();\nawait app.MigrateDatabasesIfConfiguredAsync();\napp.Run();", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(programPath, program);
+        await File.WriteAllTextAsync(Path.Combine(directory, "DevAuthentication.cs"), DevAuthentication);
+        await AddJsonSectionAsync(Path.Combine(directory, "appsettings.json"), "ConnectionStrings", new { Default = "Data Source=App_Data/app.db" });
+        await AddJsonSectionAsync(Path.Combine(directory, "appsettings.Development.json"), "Database", new { MigrateOnStartup = true });
+
+        (await fixture.Cli.RunAsync(["build", "-c", "Release"], directory, TimeSpan.FromMinutes(10))).EnsureSuccess("Building the webapi project with the usage tracker failed.");
+
+        await using var process = fixture.Cli.Start(
+            [Path.Combine(directory, "bin", "Release", "net10.0", "Web1.dll"), "--urls", "http://127.0.0.1:0"],
+            directory,
+            new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
+        var listening = await process.WaitForLineAsync(ListeningLine(), StartupTimeout);
+        using var http = new HttpClient { BaseAddress = new Uri(listening.Groups["url"].Value), Timeout = TimeSpan.FromSeconds(30) };
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode);
+        for (var i = 0; i < 7; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/weatherforecast", UriKind.Relative))).StatusCode);
+        }
+
+        await http.GetAsync(new Uri("/no/such/thing?token=secret", UriKind.Relative));
+
+        // Protected until a scheme signs the caller in; the page itself is public.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(new Uri("/usage/stats", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/usage/dashboard", UriKind.Relative))).StatusCode);
+
+        http.DefaultRequestHeaders.Add("X-Dev-Admin", "ops");
+        var stats = await GetJsonAsync(http, "/usage/stats");
+        Assert.True(stats.GetProperty("totalRequests").GetInt64() == 8, process.Describe(stats.ToString()));
+        var endpoints = await GetJsonAsync(http, "/usage/endpoints");
+        Assert.Contains(endpoints.EnumerateArray(), e => e.GetProperty("route").GetString() == "/weatherforecast" && e.GetProperty("count").GetInt64() == 7);
+        Assert.Contains(endpoints.EnumerateArray(), e => e.GetProperty("route").GetString() == "(unmatched)" && e.GetProperty("count").GetInt64() == 1);
+        Assert.False(process.HasExited, process.Describe("The app exited while serving requests."));
+    }
+
+    [Fact]
+    public async Task The_dashboard_in_headless_chromium_shows_the_numbers_the_api_returns()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: apt-get install chromium (see .ci/run).");
+        var app = await fixture.GetAppAsync(Variants.UsageOpen);
+        await using var process = app.Start(
+            [app.AppAssembly, "--urls", "http://127.0.0.1:0"],
+            app.ProjectDirectory,
+            new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
+        var listening = await process.WaitForLineAsync(ListeningLine(), StartupTimeout);
+        var baseAddress = new Uri(listening.Groups["url"].Value);
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+        for (var i = 0; i < 12; i++)
+        {
+            await http.GetAsync(new Uri("/items", UriKind.Relative));
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await http.GetAsync(new Uri($"/nope/{i}", UriKind.Relative));
+        }
+
+        var profile = Path.Combine(fixture.TempRoot, "chromium-profile");
+        var chromium = await ProcessRunner.RunAsync(
+            ChromiumPath,
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--user-data-dir=" + profile, "--virtual-time-budget=8000", "--dump-dom",
+                new Uri(baseAddress, "/usage/dashboard").ToString(),
+            ],
+            fixture.TempRoot,
+            new Dictionary<string, string?>(),
+            TimeSpan.FromMinutes(2));
+        var dom = chromium.Output;
+        Assert.True(dom.Contains("data-loaded=\"true\"", StringComparison.Ordinal), chromium.Describe("The dashboard never loaded its data."));
+
+        // The page's requests are not tracked, so the API now answers what the page showed.
+        var stats = await GetJsonAsync(http, "/usage/stats");
+        Assert.Equal(15, stats.GetProperty("totalRequests").GetInt64());
+        Assert.Equal("15", Shown(dom, "total-requests"));
+        Assert.Equal("15", Shown(dom, "rt-requests"));
+        Assert.Equal(stats.GetProperty("errorRate").GetDouble(), double.Parse(Shown(dom, "error-rate"), CultureInfo.InvariantCulture));
+        Assert.Equal(stats.GetProperty("p95Ms").GetDouble(), double.Parse(Shown(dom, "p95"), CultureInfo.InvariantCulture));
+        Assert.Equal(stats.GetProperty("p99Ms").GetDouble(), double.Parse(Shown(dom, "p99"), CultureInfo.InvariantCulture));
+        Assert.Contains("<td>GET</td><td>/items</td><td>12</td>", dom, StringComparison.Ordinal);
+        Assert.Contains("<td>GET</td><td>(unmatched)</td><td>3</td>", dom, StringComparison.Ordinal);
+        Assert.Contains("<td>anonymous</td><td>15</td>", dom, StringComparison.Ordinal);
+        Assert.Contains("<polyline", dom, StringComparison.Ordinal);
+    }
+
+    private static string Shown(string dom, string id)
+    {
+        var match = Regex.Match(dom, $"id=\"{Regex.Escape(id)}\" data-value=\"(?<value>[^\"]*)\"");
+        Assert.True(match.Success, $"#{id} has no value in the rendered dashboard.");
+        return match.Groups["value"].Value;
+    }
+
+    private static async Task<JsonElement> GetJsonAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} -> {(int)response.StatusCode}: {body}");
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.Clone();
+    }
+
+    private static async Task AddJsonSectionAsync(string path, string name, object value)
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(path))!.AsObject();
+        root[name] = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(value));
+        await File.WriteAllTextAsync(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    [GeneratedRegex(@"Now listening on: (?<url>http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningLine();
+}
