@@ -1,13 +1,12 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using AuthApi.Templates.Tests.Infrastructure;
 
 namespace AuthApi.Templates.Tests;
 
 /// <summary>The built default app started as a real process and called over real HTTP.</summary>
 [Collection(TemplatePackCollection.Name)]
-public sealed partial class RunningAppTests(TemplatePackFixture fixture)
+public sealed class RunningAppTests(TemplatePackFixture fixture)
 {
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(90);
 
@@ -22,8 +21,7 @@ public sealed partial class RunningAppTests(TemplatePackFixture fixture)
             app.ProjectDirectory,
             new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
 
-        var listening = await process.WaitForLineAsync(ListeningLine(), StartupTimeout);
-        var baseAddress = new Uri(listening.Groups["url"].Value);
+        var baseAddress = await process.WaitForListeningAsync(StartupTimeout);
 
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
@@ -99,6 +97,4 @@ public sealed partial class RunningAppTests(TemplatePackFixture fixture)
 
     private static string Truncate(string text) => text.Length <= 2000 ? text : text[..2000] + " [...]";
 
-    [GeneratedRegex(@"Now listening on: (?<url>http://127\.0\.0\.1:\d+)")]
-    private static partial Regex ListeningLine();
 }

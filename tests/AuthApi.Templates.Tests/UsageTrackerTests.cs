@@ -11,7 +11,7 @@ namespace AuthApi.Templates.Tests;
 /// as its instructions say, and the dashboard of an <c>authapi --usage</c> app rendered by headless Chromium.
 /// </summary>
 [Collection(TemplatePackCollection.Name)]
-public sealed partial class UsageTrackerTests(TemplatePackFixture fixture)
+public sealed class UsageTrackerTests(TemplatePackFixture fixture)
 {
     private const string ChromiumPath = "/usr/bin/chromium";
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(90);
@@ -69,8 +69,8 @@ public sealed partial class UsageTrackerTests(TemplatePackFixture fixture)
             [Path.Combine(directory, "bin", "Release", "net10.0", "Web1.dll"), "--urls", "http://127.0.0.1:0"],
             directory,
             new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
-        var listening = await process.WaitForLineAsync(ListeningLine(), StartupTimeout);
-        using var http = new HttpClient { BaseAddress = new Uri(listening.Groups["url"].Value), Timeout = TimeSpan.FromSeconds(30) };
+        var baseAddress = await process.WaitForListeningAsync(StartupTimeout);
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode);
         for (var i = 0; i < 7; i++)
@@ -102,8 +102,7 @@ public sealed partial class UsageTrackerTests(TemplatePackFixture fixture)
             [app.AppAssembly, "--urls", "http://127.0.0.1:0"],
             app.ProjectDirectory,
             new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
-        var listening = await process.WaitForLineAsync(ListeningLine(), StartupTimeout);
-        var baseAddress = new Uri(listening.Groups["url"].Value);
+        var baseAddress = await process.WaitForListeningAsync(StartupTimeout);
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
         for (var i = 0; i < 12; i++)
@@ -167,6 +166,4 @@ public sealed partial class UsageTrackerTests(TemplatePackFixture fixture)
         await File.WriteAllTextAsync(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    [GeneratedRegex(@"Now listening on: (?<url>http://127\.0\.0\.1:\d+)")]
-    private static partial Regex ListeningLine();
 }

@@ -8,7 +8,7 @@ namespace AuthApi.Templates.Tests.Infrastructure;
 /// A long-running child process (the scaffolded app) whose output is captured line by line.
 /// Disposing it kills the whole process tree, whatever happened in the test.
 /// </summary>
-public sealed class RunningProcess : IAsyncDisposable
+public sealed partial class RunningProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
@@ -96,6 +96,10 @@ public sealed class RunningProcess : IAsyncDisposable
         throw new ProcessFailedException(Describe($"Waiting for a line matching /{pattern}/: {reason}."));
     }
 
+    /// <summary>Waits for Kestrel's "Now listening on" line of an app started with --urls http://127.0.0.1:0.</summary>
+    public async Task<Uri> WaitForListeningAsync(TimeSpan timeout) =>
+        new((await WaitForLineAsync(ListeningLine(), timeout).ConfigureAwait(false)).Groups["url"].Value);
+
     public string Describe(string what) =>
         $"{what}{Environment.NewLine}Command: {Command}{Environment.NewLine}" +
         $"Working directory: {WorkingDirectory}{Environment.NewLine}Output (tail):{Environment.NewLine}" +
@@ -147,4 +151,7 @@ public sealed class RunningProcess : IAsyncDisposable
             return "?";
         }
     }
+
+    [GeneratedRegex(@"Now listening on: (?<url>http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningLine();
 }

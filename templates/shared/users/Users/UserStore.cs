@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AuthApiTemplate.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Hybrid;
 
 namespace AuthApiTemplate.Users;
 
@@ -15,14 +14,8 @@ public sealed record UserSecurityState(bool Exists, bool Disabled, DateTimeOffse
         Exists && !Disabled && (SessionsValidAfter is null || sessionStart >= SessionsValidAfter);
 }
 
-public sealed class UserStore(UsersDbContext db, HybridCache cache, TimeProvider time)
+public sealed class UserStore(UsersDbContext db, UserSecurityStates states, TimeProvider time)
 {
-    private static readonly HybridCacheEntryOptions StateCacheOptions = new()
-    {
-        Expiration = TimeSpan.FromMinutes(5),
-        LocalCacheExpiration = TimeSpan.FromMinutes(5),
-    };
-
     private static readonly EmailAddressAttribute EmailFormat = new();
 
     public Task<User?> FindByIdAsync(Guid id, CancellationToken cancellationToken) =>
@@ -108,26 +101,8 @@ public sealed class UserStore(UsersDbContext db, HybridCache cache, TimeProvider
         await ForgetStateAsync(userId, cancellationToken);
     }
 
-    public ValueTask<UserSecurityState> GetSecurityStateAsync(Guid userId, CancellationToken cancellationToken) =>
-        cache.GetOrCreateAsync(
-            StateKey(userId),
-            (db, userId),
-            static async (state, token) =>
-            {
-                var (db, userId) = state;
-                var user = await db.Users.AsNoTracking()
-                    .Where(u => u.Id == userId)
-                    .Select(u => new UserSecurityState(true, u.Disabled, u.SessionsValidAfter))
-                    .FirstOrDefaultAsync(token);
-                return user ?? UserSecurityState.Missing;
-            },
-            StateCacheOptions,
-            cancellationToken: cancellationToken);
-
     private ValueTask ForgetStateAsync(Guid userId, CancellationToken cancellationToken) =>
-        cache.RemoveAsync(StateKey(userId), cancellationToken);
-
-    private static string StateKey(Guid userId) => $"users:state:{userId:N}";
+        states.ForgetAsync(userId, cancellationToken);
 }
 
 /// <summary>A request to the user store that cannot be carried out, with a message fit for the caller.</summary>

@@ -17,6 +17,7 @@ public static class UsersExtensions
         builder.AddDatabaseContext<UsersDbContext>(UsersDbContext.MigrationsHistoryTable);
         builder.Services.AddHybridCache();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<UserSecurityStates>();
         builder.Services.AddScoped<UserStore>();
         builder.Services.AddSingleton<IAppCommand, UsersCommand>();
         return builder;

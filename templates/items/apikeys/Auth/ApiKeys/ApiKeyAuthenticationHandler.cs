@@ -18,7 +18,7 @@ public sealed partial class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    ApiKeyStore store,
+    ApiKeyCache cache,
     ApiKeyFailureLimiter failures,
     ApiKeyUsageRecorder usage,
     IOptions<ApiKeyOptions> apiKeyOptions,
@@ -74,9 +74,17 @@ public sealed partial class ApiKeyAuthenticationHandler(
         }
 
         var now = time.GetUtcNow();
-        var credential = ApiKeyFormat.IsWellFormed(key, options.Prefix)
-            ? await store.FindCredentialAsync(key, Context.RequestAborted)
-            : null;
+        ApiKeyCredential? credential = null;
+        if (ApiKeyFormat.IsWellFormed(key, options.Prefix))
+        {
+            var hash = ApiKeyFormat.Hash(key);
+            // Only a cache miss needs the (scoped, database-backed) store.
+            if (!cache.TryGet(hash, out credential))
+            {
+                credential = await Context.RequestServices.GetRequiredService<ApiKeyStore>().FindCredentialAsync(hash, Context.RequestAborted);
+            }
+        }
+
         if (credential is null || !credential.IsUsableAt(now))
         {
             failures.RecordFailure(client);

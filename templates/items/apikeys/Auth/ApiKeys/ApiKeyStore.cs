@@ -85,10 +85,9 @@ public sealed class ApiKeyStore(
         return new CreatedApiKey(key, secret);
     }
 
-    /// <summary>The credential for a presented key, from the cache or else the database; null for unknown keys.</summary>
-    public async ValueTask<ApiKeyCredential?> FindCredentialAsync(string presentedKey, CancellationToken cancellationToken)
+    /// <summary>The credential for the hash of a presented key, from the cache or else the database; null for unknown keys.</summary>
+    public async ValueTask<ApiKeyCredential?> FindCredentialAsync(byte[] hash, CancellationToken cancellationToken)
     {
-        var hash = ApiKeyFormat.Hash(presentedKey);
         if (cache.TryGet(hash, out var cached))
         {
             return cached;

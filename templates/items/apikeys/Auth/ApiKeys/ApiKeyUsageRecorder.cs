@@ -17,7 +17,7 @@ public sealed partial class ApiKeyUsageRecorder(
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> _pending = new();
 
     public void Record(Guid keyId, DateTimeOffset usedAt) =>
-        _pending.AddOrUpdate(keyId, usedAt, (_, previous) => usedAt > previous ? usedAt : previous);
+        _pending.AddOrUpdate(keyId, static (_, at) => at, static (_, previous, at) => at > previous ? at : previous, usedAt);
 
     /// <summary>Writes what has been recorded so far.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)

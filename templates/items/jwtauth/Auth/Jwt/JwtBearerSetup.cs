@@ -74,7 +74,7 @@ internal sealed class JwtBearerSetup(
             return;
         }
 
-        var state = await services.GetRequiredService<UserStore>().GetSecurityStateAsync(userId, aborted);
+        var state = await services.GetRequiredService<UserSecurityStates>().GetAsync(userId, aborted);
         if (!state.Allows(DateTimeOffset.FromUnixTimeSeconds(authTime)))
         {
             context.Fail("The user's sessions have ended or the user is disabled.");

@@ -13,6 +13,7 @@ namespace AuthApiTemplate.Auth.Jwt;
 public sealed partial class TokenService(
     JwtDbContext db,
     UserStore users,
+    UserSecurityStates userStates,
     JwtSigningKey signingKey,
     TokenRevocationList revocations,
     IOptions<JwtOptions> options,
@@ -78,7 +79,7 @@ public sealed partial class TokenService(
 
         var user = await users.FindByIdAsync(token.UserId, cancellationToken);
         if (now >= token.ExpiresAt || now >= token.SessionExpiresAt || user is null
-            || !(await users.GetSecurityStateAsync(user.Id, cancellationToken)).Allows(token.AuthTime))
+            || !(await userStates.GetAsync(user.Id, cancellationToken)).Allows(token.AuthTime))
         {
             await EndSessionAsync(token.FamilyId, now, cancellationToken);
             return null;
