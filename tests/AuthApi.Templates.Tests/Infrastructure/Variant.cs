@@ -43,13 +43,16 @@ public static class Variants
     /// <summary>API keys as the only credential.</summary>
     public static readonly Variant ApiKeysOnly = new("apikeys-only", "Acme", ["--apikeys", "--jwt", "false"]);
 
+    /// <summary>Every plugin that exists so far, together.</summary>
+    public static readonly Variant AllPlugins = new("all-plugins", "Acme", ["--apikeys", "--usage"]);
+
     /// <summary>--skip-restore; only scaffolded, so the output is seen as dotnet new left it.</summary>
     public static readonly Variant SkipRestore = new("skip-restore", "Acme", ["--skip-restore"], Build: false);
 
     /// <summary>Variants that are scaffolded, built and tested by <c>ScaffoldTests</c>.</summary>
-    public static readonly IReadOnlyList<Variant> Built = [Default, OddName, NoPlugins, ApiKeys, ApiKeysOnly, Usage];
+    public static readonly IReadOnlyList<Variant> Built = [Default, OddName, NoPlugins, ApiKeys, ApiKeysOnly, Usage, AllPlugins];
 
-    public static readonly IReadOnlyList<Variant> All = [Default, OddName, NoPlugins, ApiKeys, ApiKeysOnly, Usage, UsageOpen, SkipRestore];
+    public static readonly IReadOnlyList<Variant> All = [Default, OddName, NoPlugins, ApiKeys, ApiKeysOnly, Usage, AllPlugins, UsageOpen, SkipRestore];
 
     public static Variant ById(string id) =>
         All.SingleOrDefault(v => v.Id == id) ?? throw new ArgumentException($"No variant with id '{id}'.", nameof(id));
