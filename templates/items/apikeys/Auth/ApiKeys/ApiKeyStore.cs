@@ -85,14 +85,12 @@ public sealed class ApiKeyStore(
         return new CreatedApiKey(key, secret);
     }
 
-    /// <summary>The credential for the hash of a presented key, from the cache or else the database; null for unknown keys.</summary>
+    /// <summary>
+    /// The credential for the hash of a presented key, loaded from the database (the handler looked in
+    /// the cache first) and cached for the next request; null for unknown keys.
+    /// </summary>
     public async ValueTask<ApiKeyCredential?> FindCredentialAsync(byte[] hash, CancellationToken cancellationToken)
     {
-        if (cache.TryGet(hash, out var cached))
-        {
-            return cached;
-        }
-
         var key = await db.ApiKeys.AsNoTracking()
             .FirstOrDefaultAsync(k => k.SecretHash == hash || k.PreviousSecretHash == hash, cancellationToken);
         if (key is null)

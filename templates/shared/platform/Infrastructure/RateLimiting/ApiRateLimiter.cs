@@ -37,21 +37,19 @@ public sealed class ApiRateLimiter : IDisposable
 
     public PartitionedRateLimiter<HttpContext> Limiter { get; }
 
-    /// <summary>The RateLimit-Policy field value (IETF RateLimit header fields draft) for this caller.</summary>
-    public string PolicyHeader(HttpContext context)
+    /// <summary>
+    /// Sets the IETF RateLimit header fields draft's <c>RateLimit-Policy</c> (the caller's quota) and
+    /// <c>RateLimit</c> (what is left of it and, when known, when it resets).
+    /// </summary>
+    public void WriteHeaders(HttpContext context, TimeSpan? retryAfter)
     {
         var partition = PartitionFor(context);
-        return string.Create(CultureInfo.InvariantCulture, $"\"{partition.Policy}\";q={partition.PermitLimit};w={(int)partition.Window.TotalSeconds}");
-    }
-
-    /// <summary>The RateLimit field value: what is left of the caller's quota and, when known, when it resets.</summary>
-    public string RemainingHeader(HttpContext context, TimeSpan? retryAfter)
-    {
-        var policy = PartitionFor(context).Policy;
         var remaining = Limiter.GetStatistics(context)?.CurrentAvailablePermits ?? 0;
-        return retryAfter is { } reset
-            ? string.Create(CultureInfo.InvariantCulture, $"\"{policy}\";r={remaining};t={(int)Math.Ceiling(reset.TotalSeconds)}")
-            : string.Create(CultureInfo.InvariantCulture, $"\"{policy}\";r={remaining}");
+        var headers = context.Response.Headers;
+        headers["RateLimit-Policy"] = string.Create(CultureInfo.InvariantCulture, $"\"{partition.Policy}\";q={partition.PermitLimit};w={(int)partition.Window.TotalSeconds}");
+        headers["RateLimit"] = retryAfter is { } reset
+            ? string.Create(CultureInfo.InvariantCulture, $"\"{partition.Policy}\";r={remaining};t={(int)Math.Ceiling(reset.TotalSeconds)}")
+            : string.Create(CultureInfo.InvariantCulture, $"\"{partition.Policy}\";r={remaining}");
     }
 
     private RatePartition PartitionFor(HttpContext context)

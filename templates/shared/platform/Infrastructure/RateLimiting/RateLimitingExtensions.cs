@@ -37,8 +37,7 @@ public static class RateLimitingExtensions
             // Successful responses advertise the policy and what is left of it.
             if (context.GetEndpoint()?.Metadata.GetMetadata<DisableRateLimitingAttribute>() is null)
             {
-                context.Response.Headers["RateLimit-Policy"] = apiLimiter.PolicyHeader(context);
-                context.Response.Headers["RateLimit"] = apiLimiter.RemainingHeader(context, retryAfter: null);
+                apiLimiter.WriteHeaders(context, retryAfter: null);
             }
 
             return next(context);
@@ -57,8 +56,7 @@ public static class RateLimitingExtensions
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
-        context.Response.Headers["RateLimit-Policy"] = apiLimiter.PolicyHeader(context);
-        context.Response.Headers["RateLimit"] = apiLimiter.RemainingHeader(context, retryAfter);
+        apiLimiter.WriteHeaders(context, retryAfter);
 
         await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
