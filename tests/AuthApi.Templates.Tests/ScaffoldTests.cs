@@ -116,12 +116,21 @@ public sealed partial class ScaffoldTests
     public async Task OwnTestsPass(string variant)
     {
         var app = await _fixture.GetAppAsync(Variants.ById(variant));
-        var run = await app.RunOwnTestsAsync();
+        var sink = Path.Combine(_fixture.TempRoot, "test-sinks", app.Variant.Id);
+        var run = await app.RunOwnTestsAsync(sink);
         run.EnsureSuccess($"{app}: the scaffolded solution's own tests failed.");
 
         var summary = TestRunSummary.Parse(run.Output);
         Assert.True(summary is not null, run.Describe($"{app}: no test summary in the dotnet test output."));
         Assert.True(summary.Failed == 0 && summary.Passed >= 1 && summary.Total >= 1, run.Describe($"{app}: unexpected test totals ({summary})."));
+
+        // After the whole suite: no log line, stored row or test output holds a token, key or secret.
+        Assert.True(Directory.Exists(sink) && Directory.EnumerateFiles(sink, "*.log", SearchOption.AllDirectories).Any(), $"{app}: the tests left no logs in {sink}.");
+        var secrets = SecretScanner.ConfiguredSecrets(app.ProjectDirectory);
+        var hits = SecretScanner.ScanSink(sink, secrets)
+            .Concat(run.Output.Split('\n').SelectMany((line, i) => SecretScanner.ScanText("dotnet test output", $"line {i + 1}", line, secrets)))
+            .ToList();
+        Assert.True(hits.Count == 0, $"{app}: secrets left in the logs or databases of its test run ({sink}):\n" + string.Join('\n', hits.Take(50)));
     }
 
     [Fact]

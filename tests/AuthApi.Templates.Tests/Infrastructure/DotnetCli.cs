@@ -31,6 +31,18 @@ public sealed class DotnetCli
     public Task<ProcessResult> RunAsync(IReadOnlyList<string> arguments, string workingDirectory, TimeSpan? timeout = null) =>
         ProcessRunner.RunAsync(DotnetPath, arguments, workingDirectory, Environment, timeout ?? DefaultTimeout);
 
+    /// <summary>Runs dotnet with the hive environment plus <paramref name="extra"/>.</summary>
+    public Task<ProcessResult> RunAsync(IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string?> extra, TimeSpan? timeout = null)
+    {
+        var environment = new Dictionary<string, string?>(Environment, StringComparer.Ordinal);
+        foreach (var (key, value) in extra)
+        {
+            environment[key] = value;
+        }
+
+        return ProcessRunner.RunAsync(DotnetPath, arguments, workingDirectory, environment, timeout ?? DefaultTimeout);
+    }
+
     /// <summary>Starts a long-running dotnet process (e.g. the scaffolded app) with the hive environment plus <paramref name="extra"/>.</summary>
     public RunningProcess Start(IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string?> extra)
     {
@@ -79,6 +91,9 @@ public sealed class DotnetCli
         return "dotnet";
     }
 
+    private static string Configured(string variable, string fallback) =>
+        System.Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : fallback;
+
     private static Dictionary<string, string?> BuildEnvironment(string hive, string nugetPackages)
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -97,6 +112,9 @@ public sealed class DotnetCli
             }
         }
 
+        // Where the postgres/redis variant's own tests find their servers: what .ci/run starts, unless set.
+        environment["AUTHAPI_TEST_POSTGRES"] = Configured("AUTHAPI_TEST_POSTGRES", "Host=127.0.0.1;Port=5432;Username=authapi;Password=authapi;Database=postgres");
+        environment["AUTHAPI_TEST_REDIS"] = Configured("AUTHAPI_TEST_REDIS", "127.0.0.1:6379");
         environment["DOTNET_CLI_HOME"] = hive;
         environment["DOTNET_NOLOGO"] = "1";
         environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";

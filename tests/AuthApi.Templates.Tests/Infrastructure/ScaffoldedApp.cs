@@ -48,9 +48,14 @@ public sealed class ScaffoldedApp
     public IReadOnlyList<string> CurrentFiles(bool includeBuildOutput = false) =>
         ListFiles(Directory, includeBuildOutput);
 
-    /// <summary>Runs the scaffolded solution's own tests against the Release build.</summary>
-    public Task<ProcessResult> RunOwnTestsAsync() =>
-        _cli.RunAsync(["test", SolutionFile, "-c", "Release", "--no-build"], Directory);
+    /// <summary>
+    /// Runs the scaffolded solution's own tests against the Release build. With <paramref name="testSink"/>
+    /// every log and database of the run is left in that folder, for <see cref="SecretScanner"/>.
+    /// </summary>
+    public Task<ProcessResult> RunOwnTestsAsync(string? testSink = null) =>
+        testSink is null
+            ? _cli.RunAsync(["test", SolutionFile, "-c", "Release", "--no-build"], Directory)
+            : _cli.RunAsync(["test", SolutionFile, "-c", "Release", "--no-build"], Directory, new Dictionary<string, string?> { [SecretScanner.SinkVariable] = testSink });
 
     public Task<ProcessResult> RunDotnetAsync(IReadOnlyList<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null) =>
         _cli.RunAsync(arguments, workingDirectory ?? Directory, timeout);

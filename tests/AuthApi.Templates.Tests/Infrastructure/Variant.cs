@@ -41,18 +41,40 @@ public static class Variants
     public static readonly Variant ApiKeys = new("apikeys", "Acme", ["--apikeys", "--scopes", "orders:read,orders:write"]);
 
     /// <summary>API keys as the only credential.</summary>
-    public static readonly Variant ApiKeysOnly = new("apikeys-only", "Acme", ["--apikeys", "--jwt", "false"]);
+    public static readonly Variant ApiKeysOnly = new("apikeys-only", "Acme", ["--apikeys", "--jwt", "false", "--database", "postgres"]);
 
     /// <summary>Every plugin that exists so far, together.</summary>
-    public static readonly Variant AllPlugins = new("all-plugins", "Acme", ["--apikeys", "--usage"]);
+    public static readonly Variant AllPlugins = new("all-plugins", "Acme", ["--apikeys", "--usage", "--google"]);
+
+    /// <summary>Google sign-in as the only sign-in, ending in a cookie session.</summary>
+    public static readonly Variant GoogleCookie = new("google-cookie", "Acme", ["--jwt", "false", "--google", "--google-session", "cookie"]);
+
+    /// <summary>
+    /// Scaled out: PostgreSQL and Redis (its own tests start two instances on one database and one Redis),
+    /// with a Google cookie sign-in that starts on one instance and completes on the other.
+    /// </summary>
+    public static readonly Variant ScaleOut = new("postgres-redis", "Acme", ["--database", "postgres", "--cache", "redis", "--apikeys", "--usage", "--google", "--google-session", "cookie"]);
+
+    /// <summary>Google (jwt mode) and API keys beside JWT on SQLite, with Redis (pairwise coverage).</summary>
+    public static readonly Variant GoogleRedis = new("google-redis", "Acme", ["--google", "--apikeys", "--cache", "redis"]);
+
+    /// <summary>Google's jwt mode bringing the JWT plugin in without --jwt, on PostgreSQL (pairwise coverage).</summary>
+    public static readonly Variant GooglePostgres = new("google-postgres", "Acme", ["--jwt", "false", "--google", "--database", "postgres"]);
+
+    /// <summary>The usage tracker with no sign-in, on SQLite with Redis (pairwise coverage).</summary>
+    public static readonly Variant UsageRedis = new("usage-redis", "Acme", ["--jwt", "false", "--usage", "--cache", "redis"]);
 
     /// <summary>--skip-restore; only scaffolded, so the output is seen as dotnet new left it.</summary>
     public static readonly Variant SkipRestore = new("skip-restore", "Acme", ["--skip-restore"], Build: false);
 
     /// <summary>Variants that are scaffolded, built and tested by <c>ScaffoldTests</c>.</summary>
-    public static readonly IReadOnlyList<Variant> Built = [Default, OddName, NoPlugins, ApiKeys, ApiKeysOnly, Usage, AllPlugins];
+    /// <remarks>
+    /// Together they hold every pair of values of the plugin and infrastructure options (checked by
+    /// <c>OptionMatrixTests</c>), all off (<see cref="NoPlugins"/>) and all on (<see cref="ScaleOut"/>).
+    /// </remarks>
+    public static readonly IReadOnlyList<Variant> Built = [Default, OddName, NoPlugins, ApiKeys, ApiKeysOnly, Usage, AllPlugins, GoogleCookie, GoogleRedis, GooglePostgres, UsageRedis, ScaleOut];
 
-    public static readonly IReadOnlyList<Variant> All = [Default, OddName, NoPlugins, ApiKeys, ApiKeysOnly, Usage, AllPlugins, UsageOpen, SkipRestore];
+    public static readonly IReadOnlyList<Variant> All = [.. Built, UsageOpen, SkipRestore];
 
     public static Variant ById(string id) =>
         All.SingleOrDefault(v => v.Id == id) ?? throw new ArgumentException($"No variant with id '{id}'.", nameof(id));

@@ -1,7 +1,10 @@
 #if (apikeys)
 using AuthApiTemplate.Auth.ApiKeys;
 #endif
-#if (jwt)
+#if (google)
+using AuthApiTemplate.Auth.Google;
+#endif
+#if (jwtPlugin)
 using AuthApiTemplate.Auth.Jwt;
 #endif
 using AuthApiTemplate.Data;
@@ -20,8 +23,11 @@ builder.AddAppDatabase();
 #if (usage)
 builder.AddUsageTracking();
 #endif
-#if (jwt)
+#if (jwtPlugin)
 builder.AddJwtAuth();
+#endif
+#if (google)
+builder.AddGoogleAuth();
 #endif
 #if (apikeys)
 builder.AddApiKeys();
@@ -40,8 +46,11 @@ app.MapItemsEndpoints();
 #if (usage)
 app.MapUsageEndpoints();
 #endif
-#if (jwt)
+#if (jwtPlugin)
 app.MapJwtEndpoints();
+#endif
+#if (google)
+app.MapGoogleAuthEndpoints();
 #endif
 #if (apikeys)
 app.MapApiKeyEndpoints();

@@ -1,10 +1,44 @@
 using AuthApiTemplate.Tests.Infrastructure;
+#if (usePostgres)
+using Microsoft.Extensions.DependencyInjection;
+#else
 using Microsoft.Data.Sqlite;
+#endif
 
 namespace AuthApiTemplate.Tests;
 
 public sealed class DatabaseTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
+#if (usePostgres)
+    [Fact]
+    public async Task The_database_is_postgresql_with_a_migrations_history_per_context()
+    {
+        (await factory.CreateApiClient().GetAsync("/health/ready")).EnsureSuccessStatusCode();
+
+        await using var connection = await factory.Database.OpenAsync();
+        Assert.StartsWith("PostgreSQL", await ScalarAsync(connection, "SELECT version()"), StringComparison.Ordinal);
+        Assert.True(await factory.Database.TableExistsAsync("Items"));
+        Assert.NotEqual("0", await ScalarAsync(connection, "SELECT count(*) FROM \"__EFMigrationsHistory\""));
+    }
+
+    [Fact]
+    public async Task A_unique_violation_is_a_409_problem_and_an_unreachable_server_a_503()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Data.AppDbContext>();
+        var item = new Items.Item { Id = Guid.NewGuid(), Name = "twice", CreatedAt = DateTimeOffset.UtcNow };
+        db.Items.Add(item);
+        await db.SaveChangesAsync();
+        db.ChangeTracker.Clear();
+        db.Items.Add(new Items.Item { Id = item.Id, Name = "again", CreatedAt = DateTimeOffset.UtcNow });
+        var duplicate = await Assert.ThrowsAsync<Microsoft.EntityFrameworkCore.DbUpdateException>(() => db.SaveChangesAsync());
+        Assert.Equal(Data.DatabaseFailureKind.Conflict, Data.DatabaseFailure.Classify(duplicate));
+
+        await using var unreachable = new Npgsql.NpgsqlConnection("Host=127.0.0.1;Port=1;Username=x;Password=x;Timeout=2");
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => unreachable.OpenAsync());
+        Assert.Equal(Data.DatabaseFailureKind.Unavailable, Data.DatabaseFailure.Classify(refused));
+    }
+#else
     [Fact]
     public async Task The_database_is_a_sqlite_file_in_wal_mode_created_by_migrations()
     {
@@ -17,6 +51,8 @@ public sealed class DatabaseTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.NotEqual("0", await ScalarAsync(connection, "SELECT count(*) FROM \"__EFMigrationsHistory\""));
     }
 
+#endif
+
     [Fact]
     public async Task Fifty_concurrent_writers_all_succeed_without_database_is_locked()
     {
@@ -28,7 +64,7 @@ public sealed class DatabaseTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.True(failures.Count == 0, string.Join("\n", await Task.WhenAll(failures.Select(f => f.Content.ReadAsStringAsync()))));
     }
 
-    private static async Task<string?> ScalarAsync(SqliteConnection connection, string sql)
+    private static async Task<string?> ScalarAsync(System.Data.Common.DbConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;

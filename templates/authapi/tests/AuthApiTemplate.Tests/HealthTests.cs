@@ -1,6 +1,6 @@
 using System.Text.Json;
 using AuthApiTemplate.Tests.Infrastructure;
-#if (jwt)
+#if (jwtPlugin)
 using AuthApiTemplate.Tests.Jwt;
 #endif
 
@@ -41,14 +41,14 @@ public sealed class HealthTests(ApiFactory factory) : IClassFixture<ApiFactory>
 /// <summary>The database cannot be opened: readiness fails, liveness does not, data routes fail closed.</summary>
 public sealed class DatabaseDownTests : IClassFixture<DatabaseDownTests.UnreachableDatabaseFactory>
 {
-#if (jwt || apikeys)
+#if (anyAuth)
     private readonly UnreachableDatabaseFactory _factory;
 #endif
     private readonly HttpClient _client;
 
     public DatabaseDownTests(UnreachableDatabaseFactory factory)
     {
-#if (jwt || apikeys)
+#if (anyAuth)
         _factory = factory;
 #endif
         _client = factory.CreateClient();
@@ -70,13 +70,16 @@ public sealed class DatabaseDownTests : IClassFixture<DatabaseDownTests.Unreacha
     [Fact]
     public async Task Data_routes_answer_503_with_retry_after_not_500()
     {
-#if (jwt)
+#if (jwtPlugin)
         // A correctly signed token still needs its user checked in the database: that fails closed.
         var token = JwtTestKit.SignHs256(JwtTestKit.Header(), _factory.ValidClaims(Guid.NewGuid()), _factory.SigningKey());
         _client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
 #elif (apikeys)
         // A well-formed key still has to be looked up in the database: that fails closed.
         _client.DefaultRequestHeaders.Add(Auth.ApiKeys.ApiKeyAuthenticationHandler.HeaderName, Auth.ApiKeys.ApiKeyFormat.NewKey("ak"));
+#elif (googleCookie)
+        // A genuine session cookie still needs its user checked in the database: that fails closed.
+        _client.DefaultRequestHeaders.Add("Cookie", Google.Session.SessionCookies.For(_factory, Guid.NewGuid()));
 #endif
         foreach (var response in new[]
         {
@@ -85,7 +88,7 @@ public sealed class DatabaseDownTests : IClassFixture<DatabaseDownTests.Unreacha
 #if (apikeys)
             await _client.GetAsync("/api-keys"),
 #endif
-#if (jwt)
+#if (jwtPlugin)
             await _client.GetAsync("/me/profile"),
             await _client.PostAsJsonAsync("/auth/refresh", new { refreshToken = new string('r', 43) }),
 #endif
@@ -103,8 +106,13 @@ public sealed class DatabaseDownTests : IClassFixture<DatabaseDownTests.Unreacha
 
         public UnreachableDatabaseFactory()
         {
+#if (usePostgres)
+            // Nothing listens on port 1: every connection is refused at once.
+            Settings["ConnectionStrings:Default"] = $"Host=127.0.0.1;Port=1;Database={MissingFolder};Username=authapi;Password=unused;Timeout=2";
+#else
             // /proc refuses new folders and files, so the database can never be opened or created.
             Settings["ConnectionStrings:Default"] = $"Data Source={MissingFolder}/app.db;Mode=ReadWrite";
+#endif
             Settings["Database:MigrateOnStartup"] = "false";
         }
     }

@@ -120,7 +120,8 @@ public static class UsageEndpoints
         out (DateTimeOffset From, DateTimeOffset To) window, out ValidationProblem problem)
     {
         var end = to ?? time.GetUtcNow();
-        var start = from ?? end - DefaultWindow;
+        // A `to` within a day of year 1 has no default `from`: subtracting would leave the calendar.
+        var start = from ?? (end - DateTimeOffset.MinValue > DefaultWindow ? end - DefaultWindow : DateTimeOffset.MinValue);
         window = (start, end);
         problem = null!;
         if (start >= end || end - start > MaxWindow)

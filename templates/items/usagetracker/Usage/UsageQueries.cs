@@ -62,18 +62,27 @@ public sealed class UsageQueries(UsageDbContext db, UsageTracker tracker)
         await tracker.StoreGate.WaitAsync(cancellationToken);
         try
         {
-            // Counts for every endpoint in SQL first, so histograms are read only for the top ones.
-            var counts = await db.Endpoints.AsNoTracking()
+            // One pass over the rows: a GROUP BY first and a second query for the top endpoints' histograms
+            // read the same rows twice. Histograms are decoded only for the endpoints that make the top.
+            var rows = await db.Endpoints.AsNoTracking()
                 .Where(r => r.PeriodStart >= f && r.PeriodStart < t)
-                .GroupBy(r => new { r.Method, r.Route })
-                .Select(g => new { g.Key.Method, g.Key.Route, Requests = g.Sum(r => r.Requests) })
+                .Select(r => new { r.Method, r.Route, r.Requests, r.ClientErrors, r.ServerErrors, r.Histogram })
                 .ToListAsync(cancellationToken);
             var windows = tracker.Aggregator.UnstoredWindows(f, t);
-            var ranking = counts.Select(c => (Key: new UsageEndpointKey(c.Method, c.Route), c.Requests))
-                .Concat(windows.SelectMany(w => w.Endpoints.Select(e => (e.Key, e.Value.Requests))))
-                .GroupBy(e => e.Key)
-                .Select(g => (g.Key, Requests: g.Sum(e => e.Requests)))
-                .OrderByDescending(e => e.Requests).ThenBy(e => e.Key.Route, StringComparer.Ordinal).ThenBy(e => e.Key.Method, StringComparer.Ordinal)
+            var counts = new Dictionary<UsageEndpointKey, long>();
+            foreach (var row in rows)
+            {
+                var key = new UsageEndpointKey(row.Method, row.Route);
+                counts[key] = counts.GetValueOrDefault(key) + row.Requests;
+            }
+
+            foreach (var (key, counters) in windows.SelectMany(w => w.Endpoints))
+            {
+                counts[key] = counts.GetValueOrDefault(key) + counters.Requests;
+            }
+
+            var ranking = counts
+                .OrderByDescending(e => e.Value).ThenBy(e => e.Key.Route, StringComparer.Ordinal).ThenBy(e => e.Key.Method, StringComparer.Ordinal)
                 .Take(top)
                 .Select(e => e.Key)
                 .ToList();
@@ -82,11 +91,6 @@ public sealed class UsageQueries(UsageDbContext db, UsageTracker tracker)
                 endpoints[key] = new Accumulator();
             }
 
-            var routes = ranking.Select(k => k.Route).Distinct().ToList();
-            var rows = await db.Endpoints.AsNoTracking()
-                .Where(r => r.PeriodStart >= f && r.PeriodStart < t && routes.Contains(r.Route))
-                .Select(r => new { r.Method, r.Route, r.Requests, r.ClientErrors, r.ServerErrors, r.Histogram })
-                .ToListAsync(cancellationToken);
             foreach (var row in rows)
             {
                 if (endpoints.TryGetValue(new UsageEndpointKey(row.Method, row.Route), out var accumulator))

@@ -21,24 +21,44 @@ public sealed class UsageTrackingMiddleware(RequestDelegate next, UsageTracker t
 {
     public const string Anonymous = "anonymous";
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         // Probes would drown the real traffic in the statistics.
         if (context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase))
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
-        var time = tracker.Time;
-        var started = time.GetTimestamp();
-        var bodyFeature = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        var counting = new CountingResponseBodyFeature(bodyFeature);
+        var started = tracker.Time.GetTimestamp();
+        var counting = new CountingResponseBodyFeature(context.Features.GetRequiredFeature<IHttpResponseBodyFeature>());
         context.Features.Set<IHttpResponseBodyFeature>(counting);
+        Task pending;
+        try
+        {
+            pending = next(context);
+        }
+        catch
+        {
+            Complete(context, counting, started, failed: true);
+            throw;
+        }
+
+        // Most requests finish synchronously (SQLite's async calls complete inline): no state machine for them.
+        if (pending.IsCompletedSuccessfully)
+        {
+            Complete(context, counting, started, failed: false);
+            return Task.CompletedTask;
+        }
+
+        return AwaitAsync(pending, context, counting, started);
+    }
+
+    private async Task AwaitAsync(Task pending, HttpContext context, CountingResponseBodyFeature counting, long started)
+    {
         var failed = false;
         try
         {
-            await next(context);
+            await pending;
         }
         catch
         {
@@ -47,22 +67,30 @@ public sealed class UsageTrackingMiddleware(RequestDelegate next, UsageTracker t
         }
         finally
         {
-            context.Features.Set(bodyFeature);
-            var endpoint = context.GetEndpoint();
-            if (endpoint?.Metadata.GetMetadata<ExcludeFromUsageTrackingAttribute>() is null)
-            {
-                var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
-                tracker.Record(new UsageSample(
-                    time.GetUtcNow().ToUnixTimeMilliseconds(),
-                    UsageRouteNames.Method(context.Request.Method),
-                    routes.RouteOf(endpoint),
-                    status is >= 100 and <= 599 ? status : 0,
-                    time.GetElapsedTime(started).TotalMilliseconds,
-                    ConsumerOf(context),
-                    context.Request.ContentLength ?? 0,
-                    counting.BytesWritten));
-            }
+            Complete(context, counting, started, failed);
         }
+    }
+
+    private void Complete(HttpContext context, CountingResponseBodyFeature counting, long started, bool failed)
+    {
+        context.Features.Set(counting.Inner);
+        var endpoint = context.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<ExcludeFromUsageTrackingAttribute>() is not null)
+        {
+            return;
+        }
+
+        var time = tracker.Time;
+        var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+        tracker.Record(new UsageSample(
+            time.GetUtcNow().ToUnixTimeMilliseconds(),
+            UsageRouteNames.Method(context.Request.Method),
+            routes.RouteOf(endpoint),
+            status is >= 100 and <= 599 ? status : 0,
+            time.GetElapsedTime(started).TotalMilliseconds,
+            ConsumerOf(context),
+            context.Request.ContentLength ?? 0,
+            counting.BytesWritten));
     }
 
     private static string ConsumerOf(HttpContext context)
@@ -125,17 +153,25 @@ public sealed class UsageRouteNames
     }
 }
 
-/// <summary>Counts response bytes on their way out, whether the app writes through the stream, the pipe or sendfile.</summary>
-internal sealed class CountingResponseBodyFeature(IHttpResponseBodyFeature inner) : IHttpResponseBodyFeature
+/// <summary>
+/// Counts response bytes on their way out, whether the app writes through the stream, the pipe or sendfile.
+/// It is its own pipe writer (the path JSON responses take), so a request costs one object here.
+/// </summary>
+internal sealed class CountingResponseBodyFeature(IHttpResponseBodyFeature inner) : PipeWriter, IHttpResponseBodyFeature
 {
     private CountingStream? _stream;
-    private CountingPipeWriter? _writer;
 
     public long BytesWritten;
 
+    public IHttpResponseBodyFeature Inner => inner;
+
     public Stream Stream => _stream ??= new CountingStream(inner.Stream, this);
 
-    public PipeWriter Writer => _writer ??= new CountingPipeWriter(inner.Writer, this);
+    public PipeWriter Writer => this;
+
+    public override bool CanGetUnflushedBytes => inner.Writer.CanGetUnflushedBytes;
+
+    public override long UnflushedBytes => inner.Writer.UnflushedBytes;
 
     public void DisableBuffering() => inner.DisableBuffering();
 
@@ -147,38 +183,31 @@ internal sealed class CountingResponseBodyFeature(IHttpResponseBodyFeature inner
         return inner.SendFileAsync(path, offset, count, cancellationToken);
     }
 
-    public Task CompleteAsync() => inner.CompleteAsync();
+    Task IHttpResponseBodyFeature.CompleteAsync() => inner.CompleteAsync();
 
-    private sealed class CountingPipeWriter(PipeWriter inner, CountingResponseBodyFeature owner) : PipeWriter
+    public override void Advance(int bytes)
     {
-        public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
-
-        public override long UnflushedBytes => inner.UnflushedBytes;
-
-        public override void Advance(int bytes)
-        {
-            owner.BytesWritten += bytes;
-            inner.Advance(bytes);
-        }
-
-        public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
-
-        public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
-
-        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
-
-        public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
-        {
-            owner.BytesWritten += source.Length;
-            return inner.WriteAsync(source, cancellationToken);
-        }
-
-        public override void CancelPendingFlush() => inner.CancelPendingFlush();
-
-        public override void Complete(Exception? exception = null) => inner.Complete(exception);
-
-        public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
+        BytesWritten += bytes;
+        inner.Writer.Advance(bytes);
     }
+
+    public override Memory<byte> GetMemory(int sizeHint = 0) => inner.Writer.GetMemory(sizeHint);
+
+    public override Span<byte> GetSpan(int sizeHint = 0) => inner.Writer.GetSpan(sizeHint);
+
+    public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => inner.Writer.FlushAsync(cancellationToken);
+
+    public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
+    {
+        BytesWritten += source.Length;
+        return inner.Writer.WriteAsync(source, cancellationToken);
+    }
+
+    public override void CancelPendingFlush() => inner.Writer.CancelPendingFlush();
+
+    public override void Complete(Exception? exception = null) => inner.Writer.Complete(exception);
+
+    public override ValueTask CompleteAsync(Exception? exception = null) => inner.Writer.CompleteAsync(exception);
 
     private sealed class CountingStream(Stream inner, CountingResponseBodyFeature owner) : Stream
     {

@@ -11,6 +11,12 @@ public sealed partial class UsageWriter(
     ILogger<UsageWriter> logger) : BackgroundService
 {
     public const int RawBatchSize = 1000;
+
+    /// <summary>
+    /// Enough for 50,000 sampled requests a second, while a backlog still leaves the minute rollups a turn
+    /// every pass (a batch takes milliseconds with the prepared insert).
+    /// </summary>
+    public const int MaxRawBatchesPerPass = 50;
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ShutdownFlushTimeout = TimeSpan.FromSeconds(5);
@@ -131,8 +137,7 @@ public sealed partial class UsageWriter(
 
     private async Task WriteRawRowsAsync(bool final, CancellationToken cancellationToken)
     {
-        // At most a few batches a pass, so a backlog never starves the minute rollups.
-        for (var batches = 0; final || batches < 10; batches++)
+        for (var batches = 0; final || batches < MaxRawBatchesPerPass; batches++)
         {
             while (_rawBatch.Count < RawBatchSize && tracker.RawRows.TryRead(out var sample))
             {

@@ -1,5 +1,12 @@
 using System.Data.Common;
+#if (usePostgres)
+using Npgsql;
+#else
 using Microsoft.Data.Sqlite;
+#endif
+#if (useRedis)
+using StackExchange.Redis;
+#endif
 
 namespace AuthApiTemplate.Data;
 
@@ -10,12 +17,24 @@ public enum DatabaseFailureKind
     Unavailable,
     /// <summary>The request violates a constraint: a client error, not an outage.</summary>
     Conflict,
+#if (usePostgres)
+    /// <summary>The request carries a value the database refuses to store (a NUL character in text): a client error.</summary>
+    Invalid,
+#endif
 }
 
 /// <summary>Sorts the exceptions a database provider throws into what the client should be told.</summary>
 public static class DatabaseFailure
 {
+#if (usePostgres)
+    // SQLSTATE class 23: integrity constraint violations (unique, foreign key, check, not null).
+    private const string PostgresConstraintClass = "23";
+
+    // SQLSTATE class 22: data exceptions, such as text with a NUL character (22021).
+    private const string PostgresDataClass = "22";
+#else
     private const int SqliteConstraint = 19;
+#endif
 
     public static DatabaseFailureKind Classify(Exception exception)
     {
@@ -23,8 +42,19 @@ public static class DatabaseFailure
         {
             switch (current)
             {
+#if (usePostgres)
+                case PostgresException postgres when postgres.SqlState.StartsWith(PostgresConstraintClass, StringComparison.Ordinal):
+                    return DatabaseFailureKind.Conflict;
+                case PostgresException postgres when postgres.SqlState.StartsWith(PostgresDataClass, StringComparison.Ordinal):
+                    return DatabaseFailureKind.Invalid;
+#else
                 case SqliteException { SqliteErrorCode: SqliteConstraint }:
                     return DatabaseFailureKind.Conflict;
+#endif
+#if (useRedis)
+                // The shared cache holds the token denylist: without it, authentication fails closed too.
+                case RedisException:
+#endif
                 case DbException:
                 case TimeoutException:
                     return DatabaseFailureKind.Unavailable;

@@ -30,7 +30,10 @@ public sealed class UserStore(UsersDbContext db, UserSecurityStates states, Time
     public Task<User?> FindByGoogleSubjectAsync(string subject, CancellationToken cancellationToken) =>
         db.Users.FirstOrDefaultAsync(u => u.GoogleSubject == subject, cancellationToken);
 
-    public async Task<User> CreateAsync(string email, IEnumerable<string> roles, string? displayName, CancellationToken cancellationToken)
+    public Task<User> CreateAsync(string email, IEnumerable<string> roles, string? displayName, CancellationToken cancellationToken) =>
+        CreateAsync(email, roles, displayName, googleSubject: null, cancellationToken);
+
+    public async Task<User> CreateAsync(string email, IEnumerable<string> roles, string? displayName, string? googleSubject, CancellationToken cancellationToken)
     {
         var trimmed = email.Trim();
         if (trimmed.Length > User.EmailMaxLength || !EmailFormat.IsValid(trimmed))
@@ -57,6 +60,7 @@ public sealed class UserStore(UsersDbContext db, UserSecurityStates states, Time
             NormalizedEmail = User.Normalize(trimmed),
             DisplayName = displayName,
             Roles = roleList,
+            GoogleSubject = googleSubject,
             CreatedAt = now,
         };
         db.Users.Add(user);
@@ -83,6 +87,17 @@ public sealed class UserStore(UsersDbContext db, UserSecurityStates states, Time
         }
 
         return user;
+    }
+
+    /// <summary>
+    /// Binds a Google account to an existing user, only if no Google account is bound yet: a
+    /// conditional update, so two concurrent first sign-ins cannot both bind.
+    /// </summary>
+    public async Task<bool> LinkGoogleSubjectAsync(Guid userId, string googleSubject, CancellationToken cancellationToken)
+    {
+        var linked = await db.Users.Where(u => u.Id == userId && u.GoogleSubject == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(u => u.GoogleSubject, googleSubject), cancellationToken);
+        return linked == 1;
     }
 
     public async Task SetDisabledAsync(Guid userId, bool disabled, CancellationToken cancellationToken)

@@ -1,4 +1,7 @@
 using AuthApiTemplate.Data;
+#if (useRedis)
+using AuthApiTemplate.Infrastructure.Caching;
+#endif
 using AuthApiTemplate.Infrastructure.CommandLine;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -15,7 +18,13 @@ public static class UsersExtensions
         }
 
         builder.AddDatabaseContext<UsersDbContext>(UsersDbContext.MigrationsHistoryTable);
+#if (useRedis)
+        // HybridCache backed by FusionCache with a Redis backplane: a disabled user or a logout-all on
+        // one instance evicts the cached state on every instance.
+        builder.AddAppCaches();
+#else
         builder.Services.AddHybridCache();
+#endif
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserSecurityStates>();
         builder.Services.AddScoped<UserStore>();

@@ -47,7 +47,9 @@ public static class ApiDefaults
     public static WebApplication MapApiDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthEndpoints();
-        app.MapOpenApi().DisableRateLimiting();
+        // The one document by its literal path: the default "/openapi/{documentName}.json" answers any
+        // other name with a plain-text 404 of its own instead of the app's problem details.
+        app.MapOpenApi("/openapi/v1.json").DisableRateLimiting();
         return app;
     }
 }

@@ -58,6 +58,10 @@ public static class ItemsEndpoints
         ItemRequest request, AppDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+#if (usePostgres)
+        // PostgreSQL keeps microseconds: the response shows the instant exactly as it is stored.
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+#endif
         var item = new Item
         {
             Id = Guid.CreateVersion7(now),

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AuthApiTemplate.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace AuthApiTemplate.Tests.ApiKeys;
 
@@ -88,7 +87,7 @@ public sealed class ApiKeyAdminTests(ApiFactory factory) : IClassFixture<ApiFact
         var reader = await factory.CreateKeyAsync(["items:*"]);
         await ProblemAssert.IsProblemAsync(await _client.GetWithKeyAsync("/api-keys", reader.Secret), HttpStatusCode.Forbidden);
         await ProblemAssert.IsProblemAsync(await _client.GetAsync("/api-keys"), HttpStatusCode.Unauthorized);
-#if (jwt)
+#if (jwtPlugin)
 
         var (_, user) = await Jwt.JwtTestKit.SignInAsync(factory, "user");
         await ProblemAssert.IsProblemAsync(await Jwt.JwtTestKit.GetWithTokenAsync(_client, "/api-keys", user.AccessToken), HttpStatusCode.Forbidden);
@@ -127,12 +126,12 @@ public sealed class ApiKeyAdminTests(ApiFactory factory) : IClassFixture<ApiFact
 /// <summary>The `apikeys` command on a fresh database, as an operator runs it.</summary>
 public sealed class ApiKeysCommandTests : IDisposable
 {
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("authapi-apikeys-");
+    private readonly TestDatabase _database = new();
 
     [Fact]
     public async Task Keys_can_be_created_listed_and_revoked_from_the_command_line()
     {
-        var database = Path.Combine(_folder.FullName, "fresh.db");
+        var database = _database.ConnectionString;
 
         var created = await AppProcess.RunAsync(database, "Development", "apikeys", "create", "--name", "ci", "--scopes", "*", "--permits-per-minute", "100");
         Assert.True(created.ExitCode == 0, created.Errors);
@@ -153,14 +152,13 @@ public sealed class ApiKeysCommandTests : IDisposable
     [Fact]
     public async Task Invalid_scopes_are_refused_with_a_message()
     {
-        var result = await AppProcess.RunAsync(Path.Combine(_folder.FullName, "bad.db"), "Development", "apikeys", "create", "--name", "x", "--scopes", "items read");
+        var result = await AppProcess.RunAsync(_database.ConnectionString, "Development", "apikeys", "create", "--name", "x", "--scopes", "items read");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("scopes", result.Errors, StringComparison.Ordinal);
     }
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
-        _folder.Delete(recursive: true);
+        _database.Dispose();
     }
 }

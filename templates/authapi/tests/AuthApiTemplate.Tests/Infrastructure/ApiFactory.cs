@@ -1,29 +1,56 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AuthApiTemplate.Tests.Infrastructure;
 
 /// <summary>
-/// The real app on its real middleware and a real SQLite file of its own, in the Development
+/// The real app on its real middleware and a real database of its own, in the Development
 /// environment (migrations applied at start). Settings override configuration per test class.
 /// </summary>
 public class ApiFactory : WebApplicationFactory<Program>
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("authapi-tests-").FullName;
-
     public ApiFactory()
     {
-        DatabasePath = Path.Combine(_folder, "app.db");
+#if (google)
+        foreach (var (key, value) in Google.GoogleStub.Settings())
+        {
+            Settings[key] = value;
+        }
+#endif
+#if (useRedis)
+        Settings["ConnectionStrings:Redis"] = TestServices.Redis;
+        Settings["Redis:KeyPrefix"] = RedisPrefix;
+#endif
     }
 
-    public string DatabasePath { get; }
+    /// <summary>This app's own empty database (a SQLite file, or a PostgreSQL database of its own).</summary>
+    public TestDatabase Database { get; } = new();
 
-    public string ConnectionString => $"Data Source={DatabasePath}";
+    public string ConnectionString => Database.ConnectionString;
+#if (useRedis)
 
+    /// <summary>This app's own Redis key prefix; two factories given one prefix act as two instances of one app.</summary>
+    public string RedisPrefix
+    {
+        get => _redisPrefix;
+        init
+        {
+            _redisPrefix = value;
+            Settings["Redis:KeyPrefix"] = value;
+        }
+    }
+
+    private readonly string _redisPrefix = TestServices.NewRedisPrefix();
+#endif
+
+#if (google)
+    /// <summary>The stand-in for Google's servers that this app's Google client talks to.</summary>
+    public Google.GoogleStub GoogleServer { get; } = new();
+
+#endif
     /// <summary>The app's clock: real time unless a test moves it.</summary>
     public TestClock Clock { get; } = new();
 
@@ -42,10 +69,12 @@ public class ApiFactory : WebApplicationFactory<Program>
     /// otherwise it is a plain client.
     /// </summary>
     public HttpClient CreateApiClient() =>
-#if (jwt)
+#if (jwtPlugin)
         CreateDefaultClient(new SignedInUserHandler(this));
 #elif (apikeys)
         CreateDefaultClient(new ApiKeys.ApiKeyClientHandler(this));
+#elif (googleCookie)
+        CreateDefaultClient(new Google.Session.SessionClientHandler(this));
 #else
         CreateClient();
 #endif
@@ -57,10 +86,21 @@ public class ApiFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
+            if (key.EndsWith("Secret", StringComparison.OrdinalIgnoreCase) || key.EndsWith("SigningKey", StringComparison.OrdinalIgnoreCase))
+            {
+                TestSink.DeclareSecret(value);
+            }
         }
 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+#if (google)
+            services.AddHttpClient(AuthApiTemplate.Auth.Google.GoogleAuthDefaults.HttpClientName)
+                .ConfigurePrimaryHttpMessageHandler(() => GoogleServer);
+#endif
+        });
     }
 
     protected override void Dispose(bool disposing)
@@ -68,15 +108,8 @@ public class ApiFactory : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing)
         {
-            SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(_folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A file still held open only leaves a temp folder behind.
-            }
+            Logs.Dispose();
+            Database.Dispose();
         }
     }
 }

@@ -5,7 +5,7 @@ namespace AuthApiTemplate.Tests.Infrastructure;
 /// <summary>Runs the app's own dll as a new process, the way an operator runs its commands.</summary>
 public static class AppProcess
 {
-    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string database, string environment, params string[] args)
+    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string connectionString, string environment, params string[] args)
     {
         var appDll = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
@@ -23,13 +23,20 @@ public static class AppProcess
 
         start.Environment["DOTNET_ENVIRONMENT"] = environment;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
-        start.Environment["ConnectionStrings__Default"] = $"Data Source={database}";
+        start.Environment["ConnectionStrings__Default"] = connectionString;
+#if (useRedis)
+        start.Environment["ConnectionStrings__Redis"] = TestServices.Redis;
+        start.Environment["Redis__KeyPrefix"] = TestServices.NewRedisPrefix();
+#endif
 
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
+        // A command's log lines go to standard error; standard output is what the command prints for
+        // the operator (a new key's secret, once, by design), so only the log stream goes to the sink.
+        TestSink.WriteLog("command", await errors);
         return (process.ExitCode, await output, await errors);
     }
 

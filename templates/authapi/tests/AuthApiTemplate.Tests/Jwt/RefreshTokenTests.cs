@@ -24,7 +24,7 @@ public sealed class RefreshTokenTests(ApiFactory factory) : IClassFixture<ApiFac
         var stored = await scope.ServiceProvider.GetRequiredService<JwtDbContext>().RefreshTokens.SingleAsync(t => t.UserId == user.Id);
         Assert.Equal(SHA256.HashData(Encoding.ASCII.GetBytes(tokens.RefreshToken)), stored.TokenHash);
 
-        var raw = await File.ReadAllBytesAsync(factory.DatabasePath);
+        var raw = await factory.Database.RawContentAsync();
         Assert.Equal(-1, raw.AsSpan().IndexOf(Encoding.ASCII.GetBytes(tokens.RefreshToken)));
     }
 

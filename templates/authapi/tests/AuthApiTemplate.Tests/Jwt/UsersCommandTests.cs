@@ -1,18 +1,17 @@
 using System.Text.Json;
 using AuthApiTemplate.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace AuthApiTemplate.Tests.Jwt;
 
 /// <summary>`users` and `tokens` commands on a fresh database, as an operator runs them in Development.</summary>
 public sealed class UsersCommandTests : IDisposable
 {
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("authapi-users-");
+    private readonly TestDatabase _database = new();
 
     [Fact]
     public async Task Users_can_be_created_promoted_and_signed_in_from_the_command_line()
     {
-        var database = Path.Combine(_folder.FullName, "fresh.db");
+        var database = _database.ConnectionString;
 
         var created = await AppProcess.RunAsync(database, "Development", "users", "create", "Ada@Example.com", "--roles", "editor");
         Assert.True(created.ExitCode == 0, created.Errors);
@@ -37,7 +36,7 @@ public sealed class UsersCommandTests : IDisposable
     [Fact]
     public async Task Bad_input_is_a_clear_error_and_a_non_zero_exit_code()
     {
-        var database = Path.Combine(_folder.FullName, "bad.db");
+        var database = _database.ConnectionString;
         var invalid = await AppProcess.RunAsync(database, "Development", "users", "create", "not-an-email");
         Assert.Equal(1, invalid.ExitCode);
         Assert.Contains("not a valid email", invalid.Errors, StringComparison.Ordinal);
@@ -49,7 +48,6 @@ public sealed class UsersCommandTests : IDisposable
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
-        _folder.Delete(recursive: true);
+        _database.Dispose();
     }
 }

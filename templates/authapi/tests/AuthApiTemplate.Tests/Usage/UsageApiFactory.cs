@@ -5,7 +5,6 @@ using AuthApiTemplate.Usage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -57,8 +56,7 @@ public class UsageApiFactory : ApiFactory
     /// <summary>Every row of every usage table, as text, for the "no secret stored" checks.</summary>
     public async Task<string> DumpUsageTablesAsync()
     {
-        await using var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await Database.OpenAsync();
         var dump = new System.Text.StringBuilder();
         foreach (var table in new[] { "UsageTotals", "UsageEndpointRollups", "UsageConsumerRollups", "UsageRequests" })
         {

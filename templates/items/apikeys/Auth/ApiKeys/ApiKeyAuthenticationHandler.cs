@@ -75,7 +75,8 @@ public sealed partial class ApiKeyAuthenticationHandler(
 
         var now = time.GetUtcNow();
         ApiKeyCredential? credential = null;
-        if (ApiKeyFormat.IsWellFormed(key, options.Prefix))
+        var wellFormed = ApiKeyFormat.IsWellFormed(key, options.Prefix);
+        if (wellFormed)
         {
             var hash = ApiKeyFormat.Hash(key);
             // Only a cache miss needs the (scoped, database-backed) store.
@@ -89,7 +90,9 @@ public sealed partial class ApiKeyAuthenticationHandler(
         {
             failures.RecordFailure(client);
             // The prefix is not secret and tells operators which key failed; the rest never leaves memory.
-            LogInvalidKey(Logger, credential?.Prefix ?? "(unknown key)", client, Context.TraceIdentifier);
+            // The trace id is the one the problem body carries, so a client's report leads to this line.
+            var reason = !wellFormed ? "malformed" : credential is null ? "unknown" : credential.RevokedAt is not null ? "revoked" : "expired";
+            LogInvalidKey(Logger, reason, credential?.Prefix ?? "(none)", client, System.Diagnostics.Activity.Current?.Id ?? Context.TraceIdentifier);
             return Fail(Outcome.Invalid, "The API key is invalid.");
         }
 
@@ -192,8 +195,8 @@ public sealed partial class ApiKeyAuthenticationHandler(
         Query,
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Invalid API key {KeyPrefix} from {Client} (request {TraceId})")]
-    private static partial void LogInvalidKey(ILogger logger, string keyPrefix, string client, string traceId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "API key refused ({Reason}), key {KeyPrefix}, client {Client}, trace {TraceId}")]
+    private static partial void LogInvalidKey(ILogger logger, string reason, string keyPrefix, string client, string traceId);
 }
 
 /// <summary>Counts invalid keys per client address on the framework's fixed-window limiter.</summary>

@@ -1,6 +1,12 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
+#if (useRedis)
+using AuthApiTemplate.Infrastructure.Caching;
+using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.Events;
+#else
 using Microsoft.Extensions.Caching.Memory;
+#endif
 using Microsoft.Extensions.Options;
 
 namespace AuthApiTemplate.Auth.ApiKeys;
@@ -28,7 +34,8 @@ public sealed class ApiKeyStore(
             Prefix = ApiKeyFormat.DisplayPrefix(secret, _options.Prefix),
             SecretHash = ApiKeyFormat.Hash(secret),
             Scopes = [.. scopes.Distinct(StringComparer.Ordinal)],
-            ExpiresAt = expiresAt,
+            // PostgreSQL's timestamptz takes UTC only; the instant is the same either way.
+            ExpiresAt = expiresAt?.ToUniversalTime(),
             PermitsPerMinute = permitsPerMinute,
             CreatedAt = now,
             CreatedBy = createdBy,
@@ -55,7 +62,7 @@ public sealed class ApiKeyStore(
 
         key.RevokedAt ??= time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
-        cache.Forget(key.SecretHash, key.PreviousSecretHash);
+        await cache.ForgetAsync(key.SecretHash, key.PreviousSecretHash);
         return key;
     }
 
@@ -74,7 +81,7 @@ public sealed class ApiKeyStore(
         var now = time.GetUtcNow();
         var secret = ApiKeyFormat.NewKey(_options.Prefix);
         var graceEnds = now + _options.RotationGracePeriod;
-        cache.Forget(key.SecretHash, key.PreviousSecretHash);
+        var cached = (key.SecretHash, key.PreviousSecretHash);
 
         key.PreviousSecretHash = key.SecretHash;
         key.PreviousSecretExpiresAt = key.ExpiresAt is { } expires && expires < graceEnds ? expires : graceEnds;
@@ -82,6 +89,8 @@ public sealed class ApiKeyStore(
         key.SecretHash = ApiKeyFormat.Hash(secret);
         key.Prefix = ApiKeyFormat.DisplayPrefix(secret, _options.Prefix);
         await db.SaveChangesAsync(cancellationToken);
+        // After the commit: a load that read the old row before it is then either dropped or evicted.
+        await cache.ForgetAsync(cached.SecretHash, cached.PreviousSecretHash);
         return new CreatedApiKey(key, secret);
     }
 
@@ -91,6 +100,7 @@ public sealed class ApiKeyStore(
     /// </summary>
     public async ValueTask<ApiKeyCredential?> FindCredentialAsync(byte[] hash, CancellationToken cancellationToken)
     {
+        var load = cache.StartLoad();
         var key = await db.ApiKeys.AsNoTracking()
             .FirstOrDefaultAsync(k => k.SecretHash == hash || k.PreviousSecretHash == hash, cancellationToken);
         if (key is null)
@@ -114,28 +124,138 @@ public sealed class ApiKeyStore(
             key.RevokedAt,
             SunsetAt: isCurrent ? null : key.PreviousSecretExpiresAt,
             DeprecatedAt: isCurrent ? null : key.RotatedAt);
-        cache.Set(hash, credential);
+        cache.Set(hash, credential, load);
         return credential;
     }
 }
 
+#if (useRedis)
+/// <summary>
+/// Validated keys by the SHA-256 of their secret, in this instance's memory only (credentials never go
+/// to Redis). Revoke and rotate remove an entry through FusionCache, whose Redis backplane evicts it
+/// from every other instance within milliseconds; entries loaded from the database are not announced,
+/// so instances do not evict each other's fresh copies.
+/// <para>
+/// An eviction can overtake a load: the load read the row before the revoke committed, and the eviction
+/// reached this instance before the load cached what it read, when there was nothing to evict yet.
+/// Every eviction, made here or received from another instance, is therefore counted, and a load keeps
+/// its entry only if no eviction was counted since it started (<see cref="StartLoad"/>, <see cref="Set"/>).
+/// </para>
+/// </summary>
+public sealed class ApiKeyCache : IDisposable
+{
+    private const string KeyPrefix = "apikeys:";
+
+    private static readonly TimeSpan EntryLifetime = TimeSpan.FromMinutes(5);
+
+    private static readonly FusionCacheEntryOptions LocalOnly = new FusionCacheEntryOptions(EntryLifetime)
+    {
+        SkipDistributedCacheRead = true,
+        SkipDistributedCacheWrite = true,
+        SkipBackplaneNotifications = true,
+        Size = 1,
+    };
+
+    private static readonly FusionCacheEntryOptions EvictEverywhere = new FusionCacheEntryOptions(EntryLifetime)
+    {
+        SkipDistributedCacheRead = true,
+        SkipDistributedCacheWrite = true,
+    };
+
+    private readonly IFusionCache _cache;
+    private readonly string _redisPrefix;
+    private long _evictions;
+
+    public ApiKeyCache(IFusionCache cache, IOptions<RedisOptions> redis)
+    {
+        _cache = cache;
+        // FusionCache's CacheKeyPrefix: how this cache's keys appear in backplane messages.
+        _redisPrefix = redis.Value.KeyPrefix;
+        _cache.Events.Backplane.MessageReceived += OnBackplaneMessage;
+    }
+
+    public bool TryGet(byte[] hash, out ApiKeyCredential? credential)
+    {
+        var hit = _cache.TryGet<ApiKeyCredential>(Key(hash), LocalOnly);
+        credential = hit.HasValue ? hit.Value : null;
+        return hit.HasValue;
+    }
+
+    /// <summary>Call before reading a key from the database; pass the result to <see cref="Set"/>.</summary>
+    public long StartLoad() => Interlocked.Read(ref _evictions);
+
+    /// <summary>Caches what a load read, unless an eviction was counted since the load started.</summary>
+    public void Set(byte[] hash, ApiKeyCredential credential, long load)
+    {
+        var key = Key(hash);
+        _cache.Set(key, credential, LocalOnly);
+        // Checked after writing: an eviction counted later than this check removes the entry itself.
+        if (Interlocked.Read(ref _evictions) != load)
+        {
+            _cache.Remove(key, LocalOnly);
+        }
+    }
+
+    public async ValueTask ForgetAsync(params byte[]?[] hashes)
+    {
+        Interlocked.Increment(ref _evictions);
+        foreach (var hash in hashes)
+        {
+            if (hash is not null)
+            {
+                await _cache.RemoveAsync(Key(hash), EvictEverywhere);
+            }
+        }
+    }
+
+    public void Dispose() => _cache.Events.Backplane.MessageReceived -= OnBackplaneMessage;
+
+    private void OnBackplaneMessage(object? sender, FusionCacheBackplaneMessageEventArgs e)
+    {
+        if (e.Message.CacheKey is { } prefixed && prefixed.StartsWith(_redisPrefix + KeyPrefix, StringComparison.Ordinal))
+        {
+            // Count, then evict again: FusionCache evicts the entry as well, but maybe before this
+            // handler runs (handlers run in the background), so only this order closes the race.
+            Interlocked.Increment(ref _evictions);
+            _cache.Remove(prefixed[_redisPrefix.Length..], LocalOnly);
+        }
+    }
+
+    private static string Key(byte[] hash) => KeyPrefix + Convert.ToHexString(hash);
+}
+#else
 /// <summary>
 /// Validated keys by the SHA-256 of their secret. Bounded in size and time; revoke and rotate drop
-/// entries at once on this instance (and through the shared cache's invalidation when scaled out).
+/// entries at once. A revoke can overtake a load that read the row before the revoke committed, so
+/// evictions are counted and a load keeps its entry only if none was counted since it started.
 /// </summary>
 public sealed class ApiKeyCache : IDisposable
 {
     private static readonly TimeSpan EntryLifetime = TimeSpan.FromMinutes(5);
 
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 50_000 });
+    private long _evictions;
 
     public bool TryGet(byte[] hash, out ApiKeyCredential? credential) => _cache.TryGetValue(Key(hash), out credential);
 
-    public void Set(byte[] hash, ApiKeyCredential credential) =>
-        _cache.Set(Key(hash), credential, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = EntryLifetime, Size = 1 });
+    /// <summary>Call before reading a key from the database; pass the result to <see cref="Set"/>.</summary>
+    public long StartLoad() => Interlocked.Read(ref _evictions);
 
-    public void Forget(params byte[]?[] hashes)
+    /// <summary>Caches what a load read, unless an eviction was counted since the load started.</summary>
+    public void Set(byte[] hash, ApiKeyCredential credential, long load)
     {
+        var key = Key(hash);
+        _cache.Set(key, credential, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = EntryLifetime, Size = 1 });
+        // Checked after writing: an eviction counted later than this check removes the entry itself.
+        if (Interlocked.Read(ref _evictions) != load)
+        {
+            _cache.Remove(key);
+        }
+    }
+
+    public ValueTask ForgetAsync(params byte[]?[] hashes)
+    {
+        Interlocked.Increment(ref _evictions);
         foreach (var hash in hashes)
         {
             if (hash is not null)
@@ -143,9 +263,12 @@ public sealed class ApiKeyCache : IDisposable
                 _cache.Remove(Key(hash));
             }
         }
+
+        return ValueTask.CompletedTask;
     }
 
     public void Dispose() => _cache.Dispose();
 
     private static string Key(byte[] hash) => Convert.ToHexString(hash);
 }
+#endif

@@ -1,4 +1,5 @@
 using AuthApiTemplate.Data;
+using AuthApiTemplate.Infrastructure.Caching;
 using AuthApiTemplate.Infrastructure.CommandLine;
 using AuthApiTemplate.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
@@ -20,6 +21,7 @@ public static class ApiKeysExtensions
 
         builder.AddDatabaseContext<ApiKeysDbContext>(ApiKeysDbContext.MigrationsHistoryTable);
         builder.AddApiRateLimiting();
+        builder.AddAppCaches();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<ApiKeyFailureLimiter>();

@@ -1,4 +1,5 @@
 using AuthApiTemplate.Users;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -47,7 +48,7 @@ internal sealed class JwtBearerSetup(
             NameClaimType = ApiClaimTypes.Subject,
             RoleClaimType = ApiClaimTypes.Role,
         };
-        options.Events = new JwtBearerEvents { OnTokenValidated = RejectRevokedAsync };
+        options.Events = new JwtBearerEvents { OnTokenValidated = RejectRevokedAsync, OnChallenge = LogRefusal };
     }
 
     public void Configure(JwtBearerOptions options) => Configure(Options.DefaultName, options);
@@ -80,6 +81,47 @@ internal sealed class JwtBearerSetup(
             context.Fail("The user's sessions have ended or the user is disabled.");
         }
     }
+
+    /// <summary>
+    /// One warning per refused token, with why, who and the trace id the problem body carries. The reason
+    /// is the failure's kind (or one of this plugin's own fixed messages), never the token or its claims.
+    /// </summary>
+    private static Task LogRefusal(JwtBearerChallengeContext context)
+    {
+        if (context.AuthenticateFailure is { } failure)
+        {
+            var http = context.HttpContext;
+            JwtLog.TokenRefused(
+                http.RequestServices.GetRequiredService<ILogger<JwtBearerSetup>>(),
+                ReasonFor(failure),
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static string ReasonFor(Exception failure) => failure switch
+    {
+        AuthenticationFailureException => failure.Message,
+        SecurityTokenExpiredException => "expired",
+        SecurityTokenNotYetValidException => "not yet valid",
+        SecurityTokenNoExpirationException => "no expiry",
+        SecurityTokenInvalidLifetimeException => "invalid lifetime",
+        SecurityTokenInvalidSignatureException or SecurityTokenSignatureKeyNotFoundException => "bad signature",
+        SecurityTokenInvalidIssuerException => "wrong issuer",
+        SecurityTokenInvalidAudienceException => "wrong audience",
+        SecurityTokenInvalidTypeException => "not an access token",
+        SecurityTokenInvalidAlgorithmException => "algorithm not allowed",
+        SecurityTokenMalformedException or ArgumentException => "malformed",
+        _ => failure.GetType().Name,
+    };
+}
+
+internal static partial class JwtLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bearer token refused ({Reason}), client {Client}, trace {TraceId}")]
+    public static partial void TokenRefused(ILogger logger, string reason, string client, string traceId);
 }
 
 /// <summary>The bounded memory that <see cref="CachingJsonWebTokenHandler"/> keeps validated tokens in.</summary>

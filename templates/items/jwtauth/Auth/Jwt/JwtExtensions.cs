@@ -1,4 +1,5 @@
 using AuthApiTemplate.Data;
+using AuthApiTemplate.Infrastructure.Caching;
 using AuthApiTemplate.Infrastructure.CommandLine;
 using AuthApiTemplate.Infrastructure.Health;
 using AuthApiTemplate.Users;
@@ -24,7 +25,7 @@ public static class JwtExtensions
         builder.AddUsers();
         builder.AddDatabaseContext<JwtDbContext>(JwtDbContext.MigrationsHistoryTable);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddDistributedMemoryCache();
+        builder.AddAppCaches();
         services.AddSingleton<JwtSigningKey>();
         services.AddSingleton<JwtValidationCache>();
         services.AddSingleton<TokenRevocationList>();

@@ -24,9 +24,14 @@ public sealed partial class DatabaseExceptionHandler(
 
         LogDatabaseFailure(logger, failure, exception);
 
-        var (status, title) = failure == DatabaseFailureKind.Conflict
-            ? (StatusCodes.Status409Conflict, "The request conflicts with the current state of the resource.")
-            : (StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable. Retry later.");
+        var (status, title) = failure switch
+        {
+            DatabaseFailureKind.Conflict => (StatusCodes.Status409Conflict, "The request conflicts with the current state of the resource."),
+#if (usePostgres)
+            DatabaseFailureKind.Invalid => (StatusCodes.Status400BadRequest, "The request contains a value that cannot be stored."),
+#endif
+            _ => (StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable. Retry later."),
+        };
 
         httpContext.Response.StatusCode = status;
         if (status == StatusCodes.Status503ServiceUnavailable)

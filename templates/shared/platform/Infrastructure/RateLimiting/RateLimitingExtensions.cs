@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+#if (useRedis)
+using AuthApiTemplate.Infrastructure.Caching;
+#endif
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,6 +18,9 @@ public static class RateLimitingExtensions
             .BindConfiguration(RateLimitingOptions.SectionName)
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>());
+#if (useRedis)
+        builder.AddAppCaches();
+#endif
         builder.Services.TryAddSingleton<ApiRateLimiter>();
 
         builder.Services.AddRateLimiter(_ => { });
@@ -49,7 +55,7 @@ public static class RateLimitingExtensions
     {
         var context = rejected.HttpContext;
         var apiLimiter = context.RequestServices.GetRequiredService<ApiRateLimiter>();
-        TimeSpan? retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : null;
+        var retryAfter = ApiRateLimiter.RetryAfter(rejected.Lease);
 
         if (retryAfter is { } delay)
         {

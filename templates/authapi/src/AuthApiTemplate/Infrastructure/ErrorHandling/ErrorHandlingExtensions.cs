@@ -34,6 +34,7 @@ public static class ErrorHandlingExtensions
 
         // 404 for unknown routes, 405 for a wrong method and every other bodiless error get a problem body.
         app.UseStatusCodePages();
+        app.UseMiddleware<RequestCharsetValidation>();
         return app;
     }
 }

@@ -1,0 +1,110 @@
+using AuthApiTemplate.Auth.Google;
+using AuthApiTemplate.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AuthApiTemplate.Tests.Google.Session;
+
+public sealed class GoogleSessionTests : IDisposable
+{
+    private readonly ApiFactory _factory = new()
+    {
+        Settings = { ["Authentication:Google:AllowedOrigins:0"] = "https://app.example.com" },
+    };
+
+    [Fact]
+    public async Task The_login_ends_in_an_HttpOnly_Secure_SameSite_host_only_cookie_and_a_redirect_to_the_return_url()
+    {
+        using var browser = _factory.CreateBrowser();
+
+        var callback = await browser.SignInThroughGoogleAsync(_factory, GoogleTestKit.NewAccount(), "/items");
+
+        Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
+        Assert.Equal("/items", callback.Headers.Location?.OriginalString);
+        var cookie = callback.SetCookie(GoogleSignInMode.SessionCookie)!.ToLowerInvariant();
+        Assert.Contains("httponly", cookie, StringComparison.Ordinal);
+        Assert.Contains("secure", cookie, StringComparison.Ordinal);
+        Assert.Contains("samesite=lax", cookie, StringComparison.Ordinal);
+        Assert.Contains("path=/", cookie, StringComparison.Ordinal);
+        Assert.DoesNotContain("domain=", cookie, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/items")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("https://app.example.com/after-login", "https://app.example.com/after-login")]
+    [InlineData("/dashboard?tab=1", "/dashboard?tab=1")]
+    [InlineData("https://evil.example/steal", "/login.html")]
+    [InlineData("//evil.example/steal", "/login.html")]
+    [InlineData("/\\evil.example", "/login.html")]
+    [InlineData("https://app.example.com.evil.example/", "/login.html")]
+    [InlineData("javascript:alert(1)", "/login.html")]
+    public async Task The_return_url_is_a_local_path_or_on_an_allow_listed_origin(string returnUrl, string expected)
+    {
+        using var browser = _factory.CreateBrowser();
+
+        var callback = await browser.SignInThroughGoogleAsync(_factory, GoogleTestKit.NewAccount(), returnUrl);
+
+        Assert.Equal(expected, callback.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task Without_a_session_the_API_answers_401_not_a_redirect_to_a_login_page()
+    {
+        using var browser = _factory.CreateBrowser();
+
+        var response = await browser.GetAsync("/auth/google/me");
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Logout_ends_the_session()
+    {
+        using var browser = _factory.CreateBrowser();
+        await GoogleSignIn.CompleteAsync(_factory, browser, await browser.SignInThroughGoogleAsync(_factory, GoogleTestKit.NewAccount()));
+
+        var logout = await browser.PostAsync("/auth/google/logout", null);
+
+        Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/auth/google/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_cross_site_write_does_not_ride_on_the_session_cookie()
+    {
+        using var browser = _factory.CreateBrowser();
+        await GoogleSignIn.CompleteAsync(_factory, browser, await browser.SignInThroughGoogleAsync(_factory, GoogleTestKit.NewAccount()));
+        using var forged = new HttpRequestMessage(HttpMethod.Post, "/items") { Content = JsonContent.Create(new { name = "forged" }) };
+        forged.Headers.Add("Sec-Fetch-Site", "cross-site");
+        using var genuine = new HttpRequestMessage(HttpMethod.Post, "/items") { Content = JsonContent.Create(new { name = "genuine" }) };
+        genuine.Headers.Add("Sec-Fetch-Site", "same-origin");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.SendAsync(forged)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await browser.SendAsync(genuine)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Disabling_the_user_ends_the_session_at_the_next_request()
+    {
+        var account = GoogleTestKit.NewAccount();
+        using var browser = _factory.CreateBrowser();
+        var me = await GoogleSignIn.CompleteAsync(_factory, browser, await browser.SignInThroughGoogleAsync(_factory, account));
+        await using (var scope = _factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Users.UserStore>().SetDisabledAsync(me.GetProperty("id").GetGuid(), true, CancellationToken.None);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/auth/google/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_tampered_session_cookie_is_a_401()
+    {
+        using var client = _factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/items");
+        request.Headers.Add("Cookie", GoogleSignInMode.SessionCookie + "=CfDJ8forged-value");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(request)).StatusCode);
+    }
+
+    public void Dispose() => _factory.Dispose();
+}

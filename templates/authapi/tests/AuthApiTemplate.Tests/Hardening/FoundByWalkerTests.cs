@@ -1,0 +1,43 @@
+using System.Text;
+using AuthApiTemplate.Tests.Infrastructure;
+
+namespace AuthApiTemplate.Tests.Hardening;
+
+/// <summary>Requests the hostile-input walk once answered with a 500 or a non-problem body, pinned down one by one.</summary>
+public sealed class FoundByWalkerTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task A_body_in_a_charset_dotnet_does_not_know_is_a_415_problem()
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"name\":\"x\"}"));
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=nonsense");
+
+        var response = await factory.CreateApiClient().PostAsync("/items", content);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Fact]
+    public async Task An_openapi_document_that_does_not_exist_is_a_404_problem() =>
+        await ProblemAssert.IsProblemAsync(await factory.CreateClient().GetAsync("/openapi/v2.json"), HttpStatusCode.NotFound);
+#if (usage)
+
+    [Theory]
+    [InlineData("/usage/stats?to=0001-01-01T00:00:00Z", HttpStatusCode.BadRequest)]
+    [InlineData("/usage/stats?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z", HttpStatusCode.BadRequest)]
+    [InlineData("/usage/endpoints?to=0001-01-01T12:00:00Z", HttpStatusCode.OK)]
+    [InlineData("/usage/users?from=9999-12-31T00:00:00Z&to=9999-12-31T23:59:59.9999999Z", HttpStatusCode.OK)]
+    public async Task A_usage_window_at_the_edge_of_the_calendar_is_answered_not_a_500(string url, HttpStatusCode expected)
+    {
+        var response = await factory.CreateApiClient().GetAsync(url);
+        if (expected == HttpStatusCode.OK)
+        {
+            Assert.Equal(expected, response.StatusCode);
+        }
+        else
+        {
+            await ProblemAssert.IsProblemAsync(response, expected);
+        }
+    }
+#endif
+}

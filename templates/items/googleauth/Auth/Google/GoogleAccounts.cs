@@ -1,0 +1,113 @@
+using AuthApiTemplate.Users;
+using Microsoft.Extensions.Options;
+
+namespace AuthApiTemplate.Auth.Google;
+
+/// <summary>What Google told us about the person signing in, from the userinfo endpoint or an ID token.</summary>
+public sealed record GoogleIdentity(string Subject, string? Email, bool EmailVerified, string? HostedDomain, string? Name);
+
+/// <summary>Why a Google account may not sign in; the name is the error code the client sees.</summary>
+public enum GoogleSignInRefusal
+{
+    EmailNotVerified,
+    NoAccount,
+    AccountDisabled,
+    WrongHostedDomain,
+    AccountConflict,
+}
+
+public static class GoogleSignInRefusals
+{
+    public static string Code(this GoogleSignInRefusal refusal) => refusal switch
+    {
+        GoogleSignInRefusal.EmailNotVerified => "email_not_verified",
+        GoogleSignInRefusal.NoAccount => "no_account",
+        GoogleSignInRefusal.AccountDisabled => "account_disabled",
+        GoogleSignInRefusal.WrongHostedDomain => "wrong_hosted_domain",
+        _ => "account_conflict",
+    };
+
+    public static string Describe(this GoogleSignInRefusal refusal) => refusal switch
+    {
+        GoogleSignInRefusal.EmailNotVerified => "Google has not verified this account's email address.",
+        GoogleSignInRefusal.NoAccount => "No account exists for this Google account, and accounts are not created automatically.",
+        GoogleSignInRefusal.AccountDisabled => "This account is disabled.",
+        GoogleSignInRefusal.WrongHostedDomain => "This Google account does not belong to the allowed Google Workspace domain.",
+        _ => "The account with this email address is already bound to another Google account.",
+    };
+}
+
+/// <summary>
+/// Turns a Google identity into one of our users. The key is Google's <c>sub</c>; an email address only
+/// ever links or creates an account when Google says it is verified.
+/// </summary>
+public sealed partial class GoogleAccounts(UserStore users, IOptions<GoogleSignInOptions> options, ILogger<GoogleAccounts> logger)
+{
+    private readonly GoogleSignInOptions _options = options.Value;
+
+    public async Task<(User? User, GoogleSignInRefusal? Refusal)> SignInAsync(GoogleIdentity identity, CancellationToken cancellationToken)
+    {
+        if (_options.HostedDomain is { Length: > 0 } domain
+            && !string.Equals(identity.HostedDomain, domain, StringComparison.OrdinalIgnoreCase))
+        {
+            return Refuse(GoogleSignInRefusal.WrongHostedDomain);
+        }
+
+        var (user, refusal) = await users.FindByGoogleSubjectAsync(identity.Subject, cancellationToken) is { } known
+            ? (known, null)
+            : await BindOrCreateAsync(identity, cancellationToken);
+        if (user is null)
+        {
+            return Refuse(refusal ?? GoogleSignInRefusal.AccountConflict);
+        }
+
+        return user.Disabled ? Refuse(GoogleSignInRefusal.AccountDisabled) : (user, null);
+    }
+
+    private async Task<(User?, GoogleSignInRefusal?)> BindOrCreateAsync(GoogleIdentity identity, CancellationToken cancellationToken)
+    {
+        if (!identity.EmailVerified || identity.Email is not { Length: > 0 } email)
+        {
+            return (null, GoogleSignInRefusal.EmailNotVerified);
+        }
+
+        if (await users.FindByEmailAsync(email, cancellationToken) is { } existing)
+        {
+            if (existing.GoogleSubject is not null || !await users.LinkGoogleSubjectAsync(existing.Id, identity.Subject, cancellationToken))
+            {
+                // Bound to another Google account, or bound just now by a concurrent first sign-in of this one.
+                return (await users.FindByGoogleSubjectAsync(identity.Subject, cancellationToken), GoogleSignInRefusal.AccountConflict);
+            }
+
+            LogLinked(logger, existing.Id);
+            existing.GoogleSubject = identity.Subject;
+            return (existing, null);
+        }
+
+        if (!_options.AutoCreateUsers)
+        {
+            return (null, GoogleSignInRefusal.NoAccount);
+        }
+
+        try
+        {
+            var created = await users.CreateAsync(email, [], identity.Name, identity.Subject, cancellationToken);
+            LogCreated(logger, created.Id);
+            return (created, null);
+        }
+        catch (UserStoreException)
+        {
+            // A concurrent first sign-in of the same account created it a moment ago.
+            return (await users.FindByGoogleSubjectAsync(identity.Subject, cancellationToken), GoogleSignInRefusal.AccountConflict);
+        }
+    }
+
+    // The caller logs the refusal with its request's client and trace id.
+    private static (User?, GoogleSignInRefusal?) Refuse(GoogleSignInRefusal refusal) => (null, refusal);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Google sign-in bound a Google account to existing user {UserId} (verified email)")]
+    private static partial void LogLinked(ILogger logger, Guid userId);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Google sign-in created user {UserId}")]
+    private static partial void LogCreated(ILogger logger, Guid userId);
+}

@@ -1,0 +1,125 @@
+using System.Globalization;
+using AuthApiTemplate.Users;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+
+// In the feature's namespace, not the folder's: GoogleAuthExtensions calls whichever mode was scaffolded.
+namespace AuthApiTemplate.Auth.Google;
+
+/// <summary>
+/// cookie mode: a Google login becomes an HttpOnly, Secure, SameSite=Lax cookie session that every API
+/// endpoint accepts. Meant for a front end served from this API's own origin.
+/// </summary>
+public static class GoogleSignInMode
+{
+    public const string SessionScheme = "Session";
+    public const string SessionCookie = "__Host-session";
+
+    public static IHostApplicationBuilder AddGoogleSignInMode(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<IGoogleSignInCompletion, CookieSessionCompletion>();
+        services.AddSingleton<SessionCookieEvents>();
+        builder.AddApiAuthentication().AddCookie(SessionScheme, options =>
+        {
+            options.Cookie.Name = SessionCookie;
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.Cookie.Path = "/";
+            options.SlidingExpiration = true;
+            options.EventsType = typeof(SessionCookieEvents);
+        });
+        services.AddOptions<CookieAuthenticationOptions>(SessionScheme)
+            .Configure<IOptions<GoogleSignInOptions>>((cookie, google) => cookie.ExpireTimeSpan = google.Value.SessionLifetime);
+        // After bearer tokens and API keys: an explicit credential wins over an ambient cookie.
+        services.AddApiCredential(SessionScheme, context => context.Request.Cookies.ContainsKey(SessionCookie), order: 200);
+        services.AddApiSecurityScheme(SessionScheme, () => new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Cookie,
+            Name = SessionCookie,
+            Description = "The session cookie set by a Google sign-in (GET /auth/google/login or POST /auth/google/id-token).",
+        });
+        return builder;
+    }
+
+    public static void MapGoogleSignInMode(this IEndpointRouteBuilder app, RouteGroupBuilder google) =>
+        google.MapPost("/logout", (Delegate)LogoutAsync).AllowAnonymous()
+            .WithSummary("End this cookie session.");
+
+    private static async Task<NoContent> LogoutAsync(HttpContext context)
+    {
+        await context.SignOutAsync(SessionScheme);
+        GoogleSignInResponses.NoStore(context.Response);
+        return TypedResults.NoContent();
+    }
+}
+
+internal sealed class CookieSessionCompletion(TimeProvider time) : IGoogleSignInCompletion
+{
+    public string Mode => "cookie";
+
+    public string SignInScheme => GoogleSignInMode.SessionScheme;
+
+    public AuthenticationProperties LoginProperties(string safeReturnUrl, string openerOrigin) => new() { RedirectUri = safeReturnUrl };
+
+    public async Task<IResult> CompleteIdTokenSignInAsync(HttpContext context, User user, CancellationToken cancellationToken)
+    {
+        await context.SignInAsync(GoogleSignInMode.SessionScheme, GooglePrincipal.For(user, time.GetUtcNow(), GoogleSignInMode.SessionScheme));
+        return TypedResults.Ok(new GoogleUserResponse(user.Id, user.Email, user.DisplayName, user.Roles, GoogleLinked: true));
+    }
+}
+
+/// <summary>
+/// Every request re-checks the session against the user (disabled, or signed out everywhere) through
+/// the cached security state, refuses cross-site writes (Fetch Metadata), and answers like an API:
+/// 401/403, never a redirect to a login page.
+/// </summary>
+internal sealed class SessionCookieEvents(UserSecurityStates states) : CookieAuthenticationEvents
+{
+    private static readonly string[] SameSiteValues = ["same-origin", "none"];
+
+    public override async Task ValidatePrincipal(CookieValidatePrincipalContext context)
+    {
+        var principal = context.Principal;
+        if (!Guid.TryParse(principal?.FindFirst(ApiClaimTypes.Subject)?.Value, out var userId)
+            || !long.TryParse(principal.FindFirst(ApiClaimTypes.AuthTime)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var authTime))
+        {
+            context.RejectPrincipal();
+            return;
+        }
+
+        var state = await states.GetAsync(userId, context.HttpContext.RequestAborted);
+        if (!state.Allows(DateTimeOffset.FromUnixTimeSeconds(authTime)))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(GoogleSignInMode.SessionScheme);
+            return;
+        }
+
+        var request = context.HttpContext.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
+            && request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site
+            && !SameSiteValues.Contains(site, StringComparer.OrdinalIgnoreCase))
+        {
+            // A write started by another site rides on the cookie only by accident: it is not this user's.
+            context.RejectPrincipal();
+        }
+    }
+
+    public override Task RedirectToLogin(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        return Task.CompletedTask;
+    }
+
+    public override Task RedirectToAccessDenied(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return Task.CompletedTask;
+    }
+}
