@@ -12,6 +12,8 @@ namespace AuthApiTemplate.Tests.Hardening;
 /// once, mixing valid and invalid credentials of every kind the app has. Nothing may answer 5xx, no valid
 /// credential may be refused, no invalid one accepted, and the usage tracker must count every request.
 /// </summary>
+// A saturation run measures the app, not its neighbours: it runs alone, after or before the other classes.
+[Collection(RunsAlone.Name)]
 public sealed class LoadTests(ITestOutputHelper output) : IDisposable
 {
     private const int Requests = 3000;
@@ -135,4 +137,10 @@ public sealed class LoadTests(ITestOutputHelper output) : IDisposable
 #endif
 
     private sealed record Caller(string Name, bool Valid, int Expected, Action<HttpRequestMessage> Apply);
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RunsAlone
+{
+    public const string Name = "Load (runs alone)";
 }

@@ -19,6 +19,8 @@ namespace AuthApiTemplate.Tests.Infrastructure;
 /// </summary>
 public sealed class TestDatabase : IDisposable
 {
+    private int _disposed;
+
 #if (usePostgres)
     public const string ServerVariable = "AUTHAPI_TEST_POSTGRES";
 
@@ -132,6 +134,12 @@ public sealed class TestDatabase : IDisposable
 
     public void Dispose()
     {
+        // WebApplicationFactory disposes through both Dispose and DisposeAsync: the database goes once.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
 #if (usePostgres)
         if (TestSink.Folder is { } sink)
         {

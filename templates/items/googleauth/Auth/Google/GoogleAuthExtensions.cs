@@ -32,6 +32,10 @@ public static class GoogleAuthExtensions
         services.AddSingleton<GoogleIdTokenValidator>();
         services.AddScoped<GoogleAccounts>();
 
+        // Microsoft's handler quotes the correlation nonce in its warnings; our own line records each
+        // refused sign-in with a reason and the trace id instead.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Authentication.Google.GoogleHandler", LogLevel.Error);
+
         builder.AddGoogleSignInMode();
         builder.AddApiAuthentication().AddGoogle();
         services.AddSingleton<IConfigureOptions<GoogleOptions>, GoogleHandlerSetup>();
