@@ -15,6 +15,9 @@ public sealed record HostileRequest(string Description, HttpMethod Method, strin
         Adjust?.Invoke(request);
         // A server may answer oversized input early and close the connection: never reuse that one.
         request.Headers.ConnectionClose = ConnectionMayDrop ? true : null;
+        // A large body is announced and held back until the server asks for it, as a careful client does,
+        // so that a refusal (413) reaches the client instead of a connection reset half-way through the upload.
+        request.Headers.ExpectContinue = ConnectionMayDrop && request.Content is not null ? true : null;
         return request;
     }
 

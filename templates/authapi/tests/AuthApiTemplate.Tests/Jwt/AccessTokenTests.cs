@@ -170,11 +170,16 @@ public sealed class AccessTokenTests(ApiFactory factory) : IClassFixture<ApiFact
         { "iss", "https://evil.example" },
         { "aud", "someone-else" },
         { "aud", null },
+        // Revocation is looked up by session and fresh-login checks read auth_time: a token without them is refused.
+        { "sid", null },
+        { "sid", "not-a-session" },
+        { "jti", null },
+        { "auth_time", null },
     };
 
     [Theory]
     [MemberData(nameof(BadClaims))]
-    public async Task Lifetime_issuer_and_audience_are_enforced(string claim, string? value)
+    public async Task Lifetime_issuer_audience_and_required_claims_are_enforced(string claim, string? value)
     {
         var claims = factory.ValidClaims(await UserIdAsync());
         var now = DateTimeOffset.UtcNow;

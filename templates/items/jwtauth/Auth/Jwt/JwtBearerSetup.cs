@@ -60,16 +60,16 @@ internal sealed class JwtBearerSetup(
         var services = context.HttpContext.RequestServices;
         var aborted = context.HttpContext.RequestAborted;
 
-        var tokenId = principal.FindFirst(JwtRegisteredClaimNames.Jti)?.Value;
-        var sessionId = principal.FindFirst(TokenService.SessionIdClaim)?.Value;
-        if (tokenId is null || !Guid.TryParse(principal.FindFirst(ApiClaimTypes.Subject)?.Value, out var userId)
+        if (principal.FindFirst(JwtRegisteredClaimNames.Jti) is null
+            || !Guid.TryParse(principal.FindFirst(TokenService.SessionIdClaim)?.Value, out var sessionId)
+            || !Guid.TryParse(principal.FindFirst(ApiClaimTypes.Subject)?.Value, out var userId)
             || !long.TryParse(principal.FindFirst(ApiClaimTypes.AuthTime)?.Value, out var authTime))
         {
             context.Fail("The access token lacks a required claim.");
             return;
         }
 
-        if (await services.GetRequiredService<TokenRevocationList>().IsRevokedAsync(tokenId, sessionId, aborted))
+        if (await services.GetRequiredService<TokenRevocationList>().IsRevokedAsync(sessionId, aborted))
         {
             context.Fail("The access token has been revoked.");
             return;

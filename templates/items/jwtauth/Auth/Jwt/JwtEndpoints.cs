@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace AuthApiTemplate.Auth.Jwt;
 
@@ -48,15 +47,13 @@ public static class JwtEndpoints
 
     private static async Task<Results<NoContent, BadRequest>> LogoutAsync(ClaimsPrincipal user, TokenService tokens, CancellationToken cancellationToken)
     {
-        if (user.FindFirst(JwtRegisteredClaimNames.Jti)?.Value is not { } tokenId
-            || !Guid.TryParse(user.FindFirst(TokenService.SessionIdClaim)?.Value, out var sessionId)
-            || !long.TryParse(user.FindFirst(JwtRegisteredClaimNames.Exp)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
+        if (!Guid.TryParse(user.FindFirst(TokenService.SessionIdClaim)?.Value, out var sessionId))
         {
             // Logout ends a JWT session; other credentials (API keys) have their own revocation.
             return TypedResults.BadRequest();
         }
 
-        await tokens.LogoutAsync(tokenId, DateTimeOffset.FromUnixTimeSeconds(expires), sessionId, cancellationToken);
+        await tokens.LogoutAsync(sessionId, cancellationToken);
         return TypedResults.NoContent();
     }
 

@@ -15,7 +15,7 @@ internal sealed class JwtHealthCheck(IOptions<JwtOptions> options, TokenRevocati
 
         try
         {
-            await revocations.IsRevokedAsync("health-check", null, cancellationToken);
+            await revocations.IsRevokedAsync(Guid.Empty, cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -91,12 +91,12 @@ public sealed partial class TokenService(
         return Pair(CreateAccessToken(user, token.AuthTime, token.FamilyId, now), refreshValue);
     }
 
-    /// <summary>Logout: the presented access token and its whole session stop working now.</summary>
-    public async Task LogoutAsync(string tokenId, DateTimeOffset tokenExpiresAt, Guid sessionId, CancellationToken cancellationToken)
-    {
-        await revocations.RevokeTokenAsync(tokenId, tokenExpiresAt, cancellationToken);
-        await EndSessionAsync(sessionId, time.GetUtcNow(), cancellationToken);
-    }
+    /// <summary>
+    /// Logout: the presented access token and its whole session stop working now. The session's entry on
+    /// the revocation list outlives the presented token, whose expiry is at most one lifetime away.
+    /// </summary>
+    public Task LogoutAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        EndSessionAsync(sessionId, time.GetUtcNow(), cancellationToken);
 
     /// <summary>Logout everywhere: every session the user has, on every device, stops working now.</summary>
     public async Task LogoutEverywhereAsync(Guid userId, CancellationToken cancellationToken)
