@@ -5,6 +5,11 @@ using Microsoft.EntityFrameworkCore;
 namespace AuthApiTemplate.Users;
 
 /// <summary>What every authenticated request needs to know about its user, cached between changes.</summary>
+/// <remarks>
+/// Marked immutable so that HybridCache hands out the cached instance itself; for a type it cannot prove
+/// immutable it deserializes a fresh copy on every read, which would be every authenticated request.
+/// </remarks>
+[System.ComponentModel.ImmutableObject(true)]
 public sealed record UserSecurityState(bool Exists, bool Disabled, DateTimeOffset? SessionsValidAfter)
 {
     public static readonly UserSecurityState Missing = new(false, true, null);

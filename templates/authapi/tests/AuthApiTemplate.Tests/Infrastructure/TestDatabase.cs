@@ -149,8 +149,12 @@ public sealed class TestDatabase : IDisposable
             File.WriteAllText(Path.Combine(folder, "dump.txt"), DumpAsync().GetAwaiter().GetResult());
         }
 
-        // FORCE ends the connections the app under test may still hold in its pool.
-        Execute($"DROP DATABASE IF EXISTS \"{_name}\" WITH (FORCE)");
+        // The connections the app under test may still hold in its pool end first. Not WITH (FORCE): that also
+        // signals an autovacuum worker busy in the database, which belongs to no role a test user may signal,
+        // and fails the drop; a plain DROP DATABASE stops autovacuum itself and waits for ending backends.
+        NpgsqlConnection.ClearAllPools();
+        Execute($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{_name}' AND usename = current_user AND pid <> pg_backend_pid()");
+        Execute($"DROP DATABASE IF EXISTS \"{_name}\"");
 #else
         SqliteConnection.ClearAllPools();
         if (_keepFolder)
