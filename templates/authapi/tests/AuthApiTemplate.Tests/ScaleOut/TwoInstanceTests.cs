@@ -75,15 +75,23 @@ public sealed class TwoInstanceTests(TwoInstances instances) : IClassFixture<Two
 
         Assert.Equal(HttpStatusCode.NoContent, (await Send(A, HttpMethod.Delete, $"/api-keys/{id}", admin)).StatusCode);
         var revokedAt = Stopwatch.StartNew();
+        // What must hold is when B stops accepting: a request sent a second or more after the revocation is
+        // refused. The time a request then spends in flight on a busy machine is not part of it.
+        var lastAcceptedSentAt = TimeSpan.Zero;
         HttpStatusCode status;
         do
         {
+            var sentAt = revokedAt.Elapsed;
             status = (await Send(B, HttpMethod.Get, "/items", key)).StatusCode;
+            if (status == HttpStatusCode.OK)
+            {
+                lastAcceptedSentAt = sentAt;
+            }
         }
         while (status == HttpStatusCode.OK && revokedAt.Elapsed < PropagationLimit + TimeSpan.FromSeconds(2));
 
         Assert.Equal(HttpStatusCode.Unauthorized, status);
-        Assert.True(revokedAt.Elapsed < PropagationLimit, $"B accepted the revoked key for {revokedAt.Elapsed.TotalMilliseconds:F0} ms.");
+        Assert.True(lastAcceptedSentAt < PropagationLimit, $"B accepted the revoked key in a request sent {lastAcceptedSentAt.TotalMilliseconds:F0} ms after the revocation.");
     }
 
     [Fact]
