@@ -87,13 +87,17 @@ public sealed class TestDatabase : IDisposable
         await File.ReadAllBytesAsync(FilePath);
 #endif
 
-    /// <summary>Every value of every row of every table, as text (bytes as Latin-1), for "this secret is never stored" checks.</summary>
-    public async Task<string> DumpAsync()
+    /// <summary>
+    /// Every value of every row of every table (or of <paramref name="onlyTables"/>), as text (bytes as
+    /// Latin-1), for "this secret is never stored" checks.
+    /// </summary>
+    public async Task<string> DumpAsync(IReadOnlyCollection<string>? onlyTables = null)
     {
         await using var connection = await OpenAsync();
-        var tables = new List<string>();
-        await using (var list = connection.CreateCommand())
+        var tables = new List<string>(onlyTables ?? []);
+        if (onlyTables is null)
         {
+            await using var list = connection.CreateCommand();
 #if (usePostgres)
             list.CommandText = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'";
 #else

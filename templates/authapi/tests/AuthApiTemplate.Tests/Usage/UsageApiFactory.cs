@@ -54,29 +54,8 @@ public class UsageApiFactory : ApiFactory
     }
 
     /// <summary>Every row of every usage table, as text, for the "no secret stored" checks.</summary>
-    public async Task<string> DumpUsageTablesAsync()
-    {
-        await using var connection = await Database.OpenAsync();
-        var dump = new System.Text.StringBuilder();
-        foreach (var table in new[] { "UsageTotals", "UsageEndpointRollups", "UsageConsumerRollups", "UsageRequests" })
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT * FROM \"{table}\"";
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                for (var i = 0; i < reader.FieldCount; i++)
-                {
-                    var value = reader.GetValue(i);
-                    dump.Append(value is byte[] bytes ? System.Text.Encoding.Latin1.GetString(bytes) : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)).Append('|');
-                }
-
-                dump.AppendLine();
-            }
-        }
-
-        return dump.ToString();
-    }
+    public Task<string> DumpUsageTablesAsync() =>
+        Database.DumpAsync(["UsageTotals", "UsageEndpointRollups", "UsageConsumerRollups", "UsageRequests"]);
 }
 
 /// <summary>Headers the test scheme reads to sign a caller in.</summary>
