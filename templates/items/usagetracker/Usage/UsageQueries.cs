@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 
 namespace AuthApiTemplate.Usage;
@@ -62,61 +64,26 @@ public sealed class UsageQueries(UsageDbContext db, UsageTracker tracker)
         await tracker.StoreGate.WaitAsync(cancellationToken);
         try
         {
-            // One pass over the rows: a GROUP BY first and a second query for the top endpoints' histograms
-            // read the same rows twice. Histograms are decoded only for the endpoints that make the top.
-            var rows = await db.Endpoints.AsNoTracking()
-                .Where(r => r.PeriodStart >= f && r.PeriodStart < t)
-                .Select(r => new { r.Method, r.Route, r.Requests, r.ClientErrors, r.ServerErrors, r.Histogram })
-                .ToListAsync(cancellationToken);
-            var windows = tracker.Aggregator.UnstoredWindows(f, t);
-            var counts = new Dictionary<UsageEndpointKey, long>();
-            foreach (var row in rows)
+            await foreach (var row in ReadEndpointRowsAsync(f, t, cancellationToken))
             {
-                var key = new UsageEndpointKey(row.Method, row.Route);
-                counts[key] = counts.GetValueOrDefault(key) + row.Requests;
+                At(endpoints, row.Key).Add(row.Requests, row.ClientErrors, row.ServerErrors, row.Histogram);
             }
 
-            foreach (var (key, counters) in windows.SelectMany(w => w.Endpoints))
+            foreach (var (key, counters) in tracker.Aggregator.UnstoredWindows(f, t).SelectMany(w => w.Endpoints))
             {
-                counts[key] = counts.GetValueOrDefault(key) + counters.Requests;
+                At(endpoints, key).Add(counters);
             }
-
-            var ranking = counts
-                .OrderByDescending(e => e.Value).ThenBy(e => e.Key.Route, StringComparer.Ordinal).ThenBy(e => e.Key.Method, StringComparer.Ordinal)
-                .Take(top)
-                .Select(e => e.Key)
-                .ToList();
-            foreach (var key in ranking)
-            {
-                endpoints[key] = new Accumulator();
-            }
-
-            foreach (var row in rows)
-            {
-                if (endpoints.TryGetValue(new UsageEndpointKey(row.Method, row.Route), out var accumulator))
-                {
-                    accumulator.Add(row.Requests, row.ClientErrors, row.ServerErrors, row.Histogram);
-                }
-            }
-
-            foreach (var (key, counters) in windows.SelectMany(w => w.Endpoints))
-            {
-                if (endpoints.TryGetValue(key, out var accumulator))
-                {
-                    accumulator.Add(counters);
-                }
-            }
-
-            return ranking.Select(key =>
-            {
-                var a = endpoints[key];
-                return new UsageEndpointResponse(key.Method, key.Route, a.Requests, a.ErrorRate, a.Percentile(0.50), a.Percentile(0.95), a.Percentile(0.99));
-            }).ToList();
         }
         finally
         {
             tracker.StoreGate.Release();
         }
+
+        return endpoints
+            .OrderByDescending(e => e.Value.Requests).ThenBy(e => e.Key.Route, StringComparer.Ordinal).ThenBy(e => e.Key.Method, StringComparer.Ordinal)
+            .Take(top)
+            .Select(e => new UsageEndpointResponse(e.Key.Method, e.Key.Route, e.Value.Requests, e.Value.ErrorRate, e.Value.Percentile(0.50), e.Value.Percentile(0.95), e.Value.Percentile(0.99)))
+            .ToList();
     }
 
     public async Task<IReadOnlyList<UsageErrorResponse>> ErrorsAsync(DateTimeOffset from, DateTimeOffset to, int top, CancellationToken cancellationToken)
@@ -220,16 +187,61 @@ public sealed class UsageQueries(UsageDbContext db, UsageTracker tracker)
     }
 
     /// <summary>
+    /// The endpoint rollups of a window, streamed from a data reader. A month holds tens of thousands of
+    /// minute and hour rows; materialising them through EF Core's query pipeline took several times longer
+    /// than SQLite (or PostgreSQL) needed to read them, so this one query reads the columns directly.
+    /// </summary>
+    private async IAsyncEnumerable<(UsageEndpointKey Key, long Requests, long ClientErrors, long ServerErrors, byte[] Histogram)> ReadEndpointRowsAsync(
+        long from, long to, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = EndpointRowsSql;
+            AddParameter(command, "@from", from);
+            AddParameter(command, "@to", to);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                yield return (
+                    new UsageEndpointKey(reader.GetString(0), reader.GetString(1)),
+                    reader.GetInt64(2),
+                    reader.GetInt64(3),
+                    reader.GetInt64(4),
+                    reader.GetFieldValue<byte[]>(5));
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    // The table and column names EF Core maps UsageEndpointRollup to (UsageEndpointRollupConfiguration).
+    private const string EndpointRowsSql =
+        "SELECT \"Method\", \"Route\", \"Requests\", \"ClientErrors\", \"ServerErrors\", \"Histogram\" " +
+        "FROM \"UsageEndpointRollups\" WHERE \"PeriodStart\" >= @from AND \"PeriodStart\" < @to";
+
+    private static void AddParameter(DbCommand command, string name, long value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    /// <summary>
     /// Periods start on whole seconds, so "starts in [from, to)" is "starts in [ceil(from), ceil(to))": a
     /// request 0.7 s into the current minute is inside a window that ends now.
     /// </summary>
     private static long Seconds(DateTimeOffset time) => (long)Math.Ceiling(time.ToUnixTimeMilliseconds() / 1000.0);
 
-    private static Accumulator At(SortedDictionary<long, Accumulator> series, long point)
+    private static Accumulator At<TKey>(IDictionary<TKey, Accumulator> accumulators, TKey key)
     {
-        if (!series.TryGetValue(point, out var accumulator))
+        if (!accumulators.TryGetValue(key, out var accumulator))
         {
-            series[point] = accumulator = new Accumulator();
+            accumulators[key] = accumulator = new Accumulator();
         }
 
         return accumulator;

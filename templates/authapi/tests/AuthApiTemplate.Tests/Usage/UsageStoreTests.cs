@@ -119,6 +119,44 @@ public sealed class UsageStoreTests
         Assert.Equal(2, stats.GetProperty("totalRequests").GetInt64());
     }
 
+    [Fact]
+    public async Task Endpoints_rank_stored_and_in_memory_traffic_as_one()
+    {
+        using var factory = new UsageApiFactory();
+        var client = factory.CreateClient().Admin();
+        var tracker = factory.Tracker;
+        var now = TimeProvider.System.GetUtcNow();
+        var hourAgo = now.AddHours(-1).ToUnixTimeMilliseconds();
+        void Record(long at, string route, int status, double ms, int times)
+        {
+            for (var i = 0; i < times; i++)
+            {
+                tracker.Record(new UsageSample(at, "GET", route, status, ms, "anonymous", 0, 0));
+            }
+        }
+
+        // Stored an hour ago, then more of the same routes still in memory: each route's figures are both.
+        Record(hourAgo, "/stored-and-live", 200, 2, 30);
+        Record(hourAgo, "/stored-only", 500, 40, 20);
+        Record(hourAgo, "/least", 200, 1, 5);
+        await factory.FlushAsync();
+        var live = now.ToUnixTimeMilliseconds();
+        Record(live, "/stored-and-live", 404, 9, 10);
+        Record(live, "/live-only", 200, 3, 25);
+
+        var window = $"from={Uri.EscapeDataString(now.AddHours(-2).ToString("O"))}&to={Uri.EscapeDataString(now.AddMinutes(1).ToString("O"))}";
+        var endpoints = (await client.GetFromJsonAsync<JsonElement>($"/usage/endpoints?{window}&top=3")).EnumerateArray().ToList();
+
+        Assert.Equal(["/stored-and-live", "/live-only", "/stored-only"], endpoints.Select(e => e.GetProperty("route").GetString()));
+        Assert.Equal([40L, 25L, 20L], endpoints.Select(e => e.GetProperty("count").GetInt64()));
+        Assert.Equal(0.25, endpoints[0].GetProperty("errorRate").GetDouble());
+        Assert.Equal(1.0, endpoints[2].GetProperty("errorRate").GetDouble());
+        // 30 of the 40 took 2 ms and 10 took 9 ms: the median is the stored part, the p95 the live part.
+        Assert.InRange(endpoints[0].GetProperty("p50Ms").GetDouble(), 1.9, 2.1);
+        Assert.InRange(endpoints[0].GetProperty("p95Ms").GetDouble(), 8.5, 9.5);
+        Assert.InRange(endpoints[2].GetProperty("p99Ms").GetDouble(), 38, 42);
+    }
+
     private static UsageRequest Raw(long timestamp) => new()
     {
         Timestamp = timestamp,

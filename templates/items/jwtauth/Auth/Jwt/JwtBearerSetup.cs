@@ -27,6 +27,8 @@ internal sealed class JwtBearerSetup(
 
         var jwt = jwtOptions.Value;
         options.MapInboundClaims = false;
+        // Nothing reads the token back from the ticket; storing it cost every request a few hundred bytes.
+        options.SaveToken = false;
         options.IncludeErrorDetails = true;
         options.TokenHandlers.Clear();
         options.TokenHandlers.Add(new CachingJsonWebTokenHandler(validationCache.Cache, time));
