@@ -7,6 +7,7 @@
 #   BENCH_PARTS="wrk stats micro scaffold"   which parts to run (default: all four)
 #   BENCH_ONLY=item                          only the wrk variants whose name contains "item"
 #   BENCH_ROUNDS=5 BENCH_SECONDS=5           interleaved wrk rounds, seconds per variant and round
+#   BENCH_WARMUP_MAX=30                      most seconds of warm-up per variant (it stops once throughput is steady)
 #   BENCH_STATS_REQUESTS=1000000             synthetic requests (over 30 days) behind the /usage timings
 #   BENCH_SCAFFOLD_ROUNDS=3                  scaffold + build rounds (after one warm-up round)
 #   BENCH_MICRO_FILTER='*Auth*'              which BenchmarkDotNet benchmarks to run
@@ -18,17 +19,17 @@
 # interleaving the variants round by round so that a noisy machine affects all of them alike. It prints
 # the median requests/second, the ratios, requests lost by the tracker and the servers' peak working set.
 # stats: times /usage/stats and /usage/endpoints over 30 days of synthetic requests on SQLite.
-# micro: BenchmarkDotNet (in-process, memory diagnoser) on the tracker's per-request path and the JWT and
-# API key validation paths of the all-plugins app.
+# micro: BenchmarkDotNet (in-process, memory diagnoser) on the tracker's per-request path, the JWT and API key
+# validation paths of the all-plugins app, and whole requests through its pipeline on the in-memory test server.
 # scaffold: dotnet new authapi (all plugins) + build against dotnet new webapi + build, warm NuGet cache.
 set -euo pipefail
 
-rounds=${BENCH_ROUNDS:-5} duration=${BENCH_SECONDS:-5} connections=32
+rounds=${BENCH_ROUNDS:-5} duration=${BENCH_SECONDS:-5} connections=32 warmup_max=${BENCH_WARMUP_MAX:-30}
 only=${BENCH_ONLY:-}
 parts=" ${BENCH_PARTS:-wrk stats micro scaffold} "
 stats_requests=${BENCH_STATS_REQUESTS:-1000000}
 scaffold_rounds=${BENCH_SCAFFOLD_ROUNDS:-3}
-if [[ "${1:-}" == "--smoke" ]]; then rounds=1 duration=1 only=${BENCH_ONLY:-hello} parts=" ${BENCH_PARTS:-wrk} "; fi
+if [[ "${1:-}" == "--smoke" ]]; then rounds=1 duration=1 warmup_max=2 only=${BENCH_ONLY:-hello} parts=" ${BENCH_PARTS:-wrk} "; fi
 part() { [[ "$parts" == *" $1 "* ]]; }
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -150,8 +151,20 @@ if part wrk; then
     wrk -t1 -c"$connections" -d"$2s" ${header:+-H "$header"} "$url"
   }
 
+  # A fresh server keeps getting faster for tens of seconds (tiered JIT recompiles its hot paths while the load
+  # runs), so one short warm-up left the first round well below the others. Each variant is driven in 2 s
+  # steps until two steps agree within 5 % (or warmup_max seconds have passed).
   echo "== warm up"
-  for v in "${variants[@]}"; do drive "$v" 1 >/dev/null; done
+  for v in "${variants[@]}"; do
+    previous=0 waited=0
+    while (( waited < warmup_max )); do
+      rps=$(drive "$v" 2 | awk '/Requests\/sec/ {print int($2)}')
+      waited=$((waited + 2))
+      if (( previous > 0 )) && (( rps * 100 >= previous * 95 )) && (( rps * 100 <= previous * 105 )); then break; fi
+      previous=$rps
+    done
+    echo "   ${v%%|*}: ${waited} s"
+  done
 
   results="$work/results.tsv" lost="$work/lost.tsv"
   : >"$results"; : >"$lost"

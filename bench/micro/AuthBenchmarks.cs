@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,9 +8,9 @@ namespace Micro;
 
 /// <summary>
 /// The "Api" scheme authenticating one request, as the authentication middleware does it: a request scope,
-/// the credential selector, then the JWT or API key handler with its revocation and user/key checks. The
-/// app runs on the SQLite file, signing key, token and key that bench/run.sh prepared (BENCH_* variables).
-/// No credential at all is the baseline: the difference is what validating a credential costs.
+/// the credential selector, then the JWT or API key handler with its revocation and user/key checks (the
+/// app as <see cref="BenchApp"/> hosts it). No credential at all is the baseline: the difference is what
+/// validating a credential costs.
 /// </summary>
 public class AuthBenchmarks
 {
@@ -23,16 +22,9 @@ public class AuthBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _bearer = "Bearer " + Required("BENCH_TOKEN");
-        _apiKey = Required("BENCH_APIKEY");
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-        {
-            builder.UseEnvironment("Production");
-            builder.UseSetting("ConnectionStrings:Default", "Data Source=" + Required("BENCH_DB"));
-            builder.UseSetting("Jwt:SigningKey", Required("BENCH_SIGNING_KEY"));
-            builder.UseSetting("Usage:Enabled", "false");
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        });
+        _bearer = "Bearer " + BenchApp.Token;
+        _apiKey = BenchApp.ApiKey;
+        _factory = BenchApp.Create();
         _scopes = _factory.Services.GetRequiredService<IServiceScopeFactory>();
         // Fill the caches a long-running server has warm: validated token, key, user state.
         if (!Jwt().GetAwaiter().GetResult() || !ApiKey().GetAwaiter().GetResult())
@@ -66,7 +58,4 @@ public class AuthBenchmarks
         var result = await context.AuthenticateAsync();
         return header is null ? result.None : result.Succeeded;
     }
-
-    private static string Required(string name) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : throw new InvalidOperationException($"{name} is not set: run this through bench/run.sh.");
 }

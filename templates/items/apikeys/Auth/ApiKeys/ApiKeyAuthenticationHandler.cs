@@ -97,15 +97,15 @@ public sealed partial class ApiKeyAuthenticationHandler(
         }
 
         usage.Record(credential.Id, now);
-        Context.Features.Set(new CallerRateLimit("apikey:" + credential.Id.ToString("N"), "apikey", credential.PermitsPerMinute, TimeSpan.FromMinutes(1)));
+        Context.Features.Set(credential.RateLimit);
         if (credential.SunsetAt is { } sunset)
         {
             AnnounceRetirement(credential.DeprecatedAt ?? now, sunset);
         }
 
         var identity = new ClaimsIdentity(SchemeName, ApiClaimTypes.Subject, ApiClaimTypes.Role);
-        identity.AddClaim(new Claim(ApiClaimTypes.Subject, "apikey:" + credential.Id));
-        identity.AddClaim(new Claim(ApiClaimTypes.ApiKeyId, credential.Id.ToString()));
+        identity.AddClaim(new Claim(ApiClaimTypes.Subject, credential.Subject));
+        identity.AddClaim(new Claim(ApiClaimTypes.ApiKeyId, credential.IdText));
         identity.AddClaim(new Claim("name", credential.Name));
         foreach (var scope in credential.Scopes)
         {

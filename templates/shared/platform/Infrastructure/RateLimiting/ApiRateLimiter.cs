@@ -117,7 +117,23 @@ public sealed partial class ApiRateLimiter : IDisposable
                 AutoReplenishment = true,
             }));
 
+    /// <summary>
+    /// The limiter, its statistics and the response fields each ask for the partition; it is resolved from
+    /// the authenticated caller once per request (they all run after authentication).
+    /// </summary>
     private RatePartition PartitionFor(HttpContext context)
+    {
+        if (context.Features.Get<ResolvedPartition>() is { } resolved)
+        {
+            return resolved.Partition;
+        }
+
+        var partition = ResolvePartition(context);
+        context.Features.Set(new ResolvedPartition(partition));
+        return partition;
+    }
+
+    private RatePartition ResolvePartition(HttpContext context)
     {
         if (context.Features.Get<CallerRateLimit>() is { } own)
         {
@@ -195,4 +211,6 @@ public sealed partial class ApiRateLimiter : IDisposable
 #endif
 
     private readonly record struct RatePartition(string Key, string Policy, int PermitLimit, TimeSpan Window);
+
+    private sealed record ResolvedPartition(RatePartition Partition);
 }
