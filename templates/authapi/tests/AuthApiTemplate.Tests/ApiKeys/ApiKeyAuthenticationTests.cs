@@ -3,6 +3,7 @@ using AuthApiTemplate.Auth.ApiKeys;
 using AuthApiTemplate.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AuthApiTemplate.Tests.ApiKeys;
 
@@ -180,6 +181,19 @@ public sealed class ApiKeyAuthenticationTests(ApiFactory factory) : IClassFixtur
         Assert.NotNull(limited.Headers.RetryAfter);
         // While blocked, this client's keys are not even looked up.
         Assert.Equal((HttpStatusCode)429, (await client.GetWithKeyAsync("/items", valid.Secret)).StatusCode);
+    }
+
+    [Fact]
+    public void The_failed_key_limiter_is_consulted_once_any_key_has_failed()
+    {
+        using var limiter = new ApiKeyFailureLimiter(Options.Create(new ApiKeyOptions { FailedAttemptsPerMinute = 1 }));
+        Assert.False(limiter.AnyRecent);
+
+        limiter.RecordFailure("198.51.100.7");
+
+        Assert.True(limiter.AnyRecent);
+        Assert.True(limiter.IsBlocked("198.51.100.7"));
+        Assert.False(limiter.IsBlocked("198.51.100.8"));
     }
 
     [Fact]

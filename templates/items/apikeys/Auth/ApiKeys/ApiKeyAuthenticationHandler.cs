@@ -67,8 +67,7 @@ public sealed partial class ApiKeyAuthenticationHandler(
             return Fail(Outcome.QueryStringRefused, "API keys are not accepted in the query string.");
         }
 
-        var client = ClientAddress();
-        if (failures.IsBlocked(client))
+        if (failures.AnyRecent && failures.IsBlocked(ClientAddress()))
         {
             return Fail(Outcome.TooManyFailures, "Too many invalid API keys from this client.");
         }
@@ -88,6 +87,7 @@ public sealed partial class ApiKeyAuthenticationHandler(
 
         if (credential is null || !credential.IsUsableAt(now))
         {
+            var client = ClientAddress();
             failures.RecordFailure(client);
             // The prefix is not secret and tells operators which key failed; the rest never leaves memory.
             // The trace id is the one the problem body carries, so a client's report leads to this line.
@@ -205,6 +205,7 @@ public sealed class ApiKeyFailureLimiter : IDisposable
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
     private readonly PartitionedRateLimiter<string> _limiter;
+    private long _lastFailure = long.MinValue / 2;
 
     public ApiKeyFailureLimiter(IOptions<ApiKeyOptions> options)
     {
@@ -214,10 +215,21 @@ public sealed class ApiKeyFailureLimiter : IDisposable
             _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = Window, QueueLimit = 0 }));
     }
 
+    /// <summary>
+    /// False when no key has failed within the last window: then no client can be over its limit, and the
+    /// per-client limiter (a lock, and a limiter made for every new client) is skipped on the hot path.
+    /// The framework's limiter counts windows in real time, so this does too, with a second to spare for its
+    /// replenishment timer.
+    /// </summary>
+    public bool AnyRecent =>
+        TimeProvider.System.GetElapsedTime(Volatile.Read(ref _lastFailure)) < Window + TimeSpan.FromSeconds(1);
+
     public bool IsBlocked(string client) => _limiter.GetStatistics(client)?.CurrentAvailablePermits == 0;
 
     public void RecordFailure(string client)
     {
+        // Before the permit is taken, so that a check racing with this failure cannot skip the limiter.
+        Volatile.Write(ref _lastFailure, TimeProvider.System.GetTimestamp());
         using var lease = _limiter.AttemptAcquire(client);
     }
 
