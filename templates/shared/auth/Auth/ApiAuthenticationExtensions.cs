@@ -26,8 +26,8 @@ public static class ApiAuthenticationExtensions
         }
 
         services.AddSingleton<ApiCredentialSelector>();
-        authentication.AddPolicyScheme(Scheme, "API credentials", options =>
-            options.ForwardDefaultSelector = context => context.RequestServices.GetRequiredService<ApiCredentialSelector>().SchemeFor(context));
+        services.AddTransient<ApiCredentialHandler>();
+        services.Configure<AuthenticationOptions>(options => options.AddScheme<ApiCredentialHandler>(Scheme, "API credentials"));
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ScopeRequirementHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, OptionalAuthenticationHandler>());
@@ -43,8 +43,12 @@ public static class ApiAuthenticationExtensions
     /// (specific ones first, a catch-all such as "any Authorization header" last). The kind registered
     /// with <paramref name="answersAnonymous"/> (else the first) challenges callers with no credential.
     /// </summary>
-    public static IServiceCollection AddApiCredential(this IServiceCollection services, string scheme, Func<HttpContext, bool> isPresentIn, int order, bool answersAnonymous = false) =>
-        services.Configure<ApiCredentialOptions>(options =>
+    public static IServiceCollection AddApiCredential<THandler>(this IServiceCollection services, string scheme, Func<HttpContext, bool> isPresentIn, int order, bool answersAnonymous = false)
+        where THandler : class, IAuthenticationHandler
+    {
+        // Resolved by the container's compiled factory on each request, not by reflection.
+        services.TryAddTransient<THandler>();
+        return services.Configure<ApiCredentialOptions>(options =>
         {
             options.Credentials.Add(new ApiCredential(scheme, isPresentIn, order));
             if (answersAnonymous)
@@ -52,6 +56,36 @@ public static class ApiAuthenticationExtensions
                 options.AnonymousScheme = scheme;
             }
         });
+    }
+}
+
+/// <summary>
+/// The "Api" scheme: each call goes to the handler of the credential the request carries. A policy
+/// scheme would do the same through a second pass of the authentication service on every request.
+/// </summary>
+internal sealed class ApiCredentialHandler(ApiCredentialSelector selector, IAuthenticationHandlerProvider handlers) : IAuthenticationHandler
+{
+    private HttpContext? _context;
+
+    public Task InitializeAsync(AuthenticationScheme scheme, HttpContext context)
+    {
+        _context = context;
+        return Task.CompletedTask;
+    }
+
+    public async Task<AuthenticateResult> AuthenticateAsync() => await (await TargetAsync()).AuthenticateAsync();
+
+    public async Task ChallengeAsync(AuthenticationProperties? properties) => await (await TargetAsync()).ChallengeAsync(properties);
+
+    public async Task ForbidAsync(AuthenticationProperties? properties) => await (await TargetAsync()).ForbidAsync(properties);
+
+    private async Task<IAuthenticationHandler> TargetAsync()
+    {
+        var context = _context ?? throw new InvalidOperationException("The handler is not initialized.");
+        var scheme = selector.SchemeFor(context);
+        return await handlers.GetHandlerAsync(context, scheme)
+            ?? throw new InvalidOperationException($"No authentication handler is registered for the scheme '{scheme}'.");
+    }
 }
 
 public static class ApiPolicies

@@ -32,7 +32,7 @@ public static class ApiKeysExtensions
 
         builder.AddApiAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, "API key", _ => { });
-        services.AddApiCredential(ApiKeyAuthenticationHandler.SchemeName, ApiKeyAuthenticationHandler.IsPresentIn, order: 0);
+        services.AddApiCredential<ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, ApiKeyAuthenticationHandler.IsPresentIn, order: 0);
 
         services.AddApiSecurityScheme(ApiKeyAuthenticationHandler.SchemeName, () => new OpenApiSecurityScheme
         {

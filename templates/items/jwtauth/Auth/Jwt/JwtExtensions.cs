@@ -34,7 +34,7 @@ public static class JwtExtensions
 
         builder.AddApiAuthentication().AddJwtBearer();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
-        services.AddApiCredential(JwtBearerDefaults.AuthenticationScheme, HasAuthorizationHeader, order: 100, answersAnonymous: true);
+        services.AddApiCredential<JwtBearerHandler>(JwtBearerDefaults.AuthenticationScheme, HasAuthorizationHeader, order: 100, answersAnonymous: true);
 
         services.AddSingleton<IAuthorizationHandler, FreshLoginHandler>();
         services.AddAuthorizationBuilder().AddPolicy(JwtPolicies.FreshLogin, policy => policy

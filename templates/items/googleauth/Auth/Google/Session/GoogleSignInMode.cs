@@ -36,7 +36,7 @@ public static class GoogleSignInMode
         services.AddOptions<CookieAuthenticationOptions>(SessionScheme)
             .Configure<IOptions<GoogleSignInOptions>>((cookie, google) => cookie.ExpireTimeSpan = google.Value.SessionLifetime);
         // After bearer tokens and API keys: an explicit credential wins over an ambient cookie.
-        services.AddApiCredential(SessionScheme, context => context.Request.Cookies.ContainsKey(SessionCookie), order: 200);
+        services.AddApiCredential<CookieAuthenticationHandler>(SessionScheme, context => context.Request.Cookies.ContainsKey(SessionCookie), order: 200);
         services.AddApiSecurityScheme(SessionScheme, () => new OpenApiSecurityScheme
         {
             Type = SecuritySchemeType.ApiKey,
