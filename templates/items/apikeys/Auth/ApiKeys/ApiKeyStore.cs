@@ -122,8 +122,8 @@ public sealed class ApiKeyStore(
             key.PermitsPerMinute ?? _options.DefaultPermitsPerMinute,
             key.ExpiresAt,
             key.RevokedAt,
-            SunsetAt: isCurrent ? null : key.PreviousSecretExpiresAt,
-            DeprecatedAt: isCurrent ? null : key.RotatedAt);
+            sunsetAt: isCurrent ? null : key.PreviousSecretExpiresAt,
+            deprecatedAt: isCurrent ? null : key.RotatedAt);
         cache.Set(hash, credential, load);
         return credential;
     }

@@ -11,8 +11,9 @@ using StackExchange.Redis;
 namespace AuthApiTemplate.Infrastructure.RateLimiting;
 
 /// <summary>
-/// A limit that belongs to the caller rather than to the API, such as an API key's own permits per
-/// minute. The authentication plugin that resolved the caller sets it as a request feature.
+/// The window a request is counted in, kept as a request feature. An authentication plugin sets it when
+/// the caller has a limit of its own (an API key's permits per minute). Otherwise the limiter sets the
+/// API's global limit for the authenticated subject or the client address the first time it is needed.
 /// </summary>
 public sealed record CallerRateLimit(string Partition, string Policy, int PermitLimit, TimeSpan Window);
 
@@ -55,7 +56,7 @@ public sealed partial class ApiRateLimiter : IDisposable
         {
             var partition = PartitionFor(context);
             // The limit is part of the key: a key whose own limit changes starts a fresh window.
-            var key = string.Create(CultureInfo.InvariantCulture, $"{prefix}{partition.Key}:{partition.PermitLimit}:{(long)partition.Window.TotalSeconds}");
+            var key = string.Create(CultureInfo.InvariantCulture, $"{prefix}{partition.Partition}:{partition.PermitLimit}:{(long)partition.Window.TotalSeconds}");
             return RedisRateLimitPartition.GetFixedWindowRateLimiter(key, _ => new RedisFixedWindowRateLimiterOptions
             {
                 PermitLimit = partition.PermitLimit,
@@ -108,7 +109,7 @@ public sealed partial class ApiRateLimiter : IDisposable
     }
 
     private PartitionedRateLimiter<HttpContext> CreateLocalLimiter() =>
-        PartitionedRateLimiter.Create<HttpContext, RatePartition>(context =>
+        PartitionedRateLimiter.Create<HttpContext, CallerRateLimit>(context =>
             RateLimitPartition.GetFixedWindowLimiter(PartitionFor(context), partition => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = partition.PermitLimit,
@@ -121,32 +122,27 @@ public sealed partial class ApiRateLimiter : IDisposable
     /// The limiter, its statistics and the response fields each ask for the partition; it is resolved from
     /// the authenticated caller once per request (they all run after authentication).
     /// </summary>
-    private RatePartition PartitionFor(HttpContext context)
+    private CallerRateLimit PartitionFor(HttpContext context)
     {
-        if (context.Features.Get<ResolvedPartition>() is { } resolved)
+        if (context.Features.Get<CallerRateLimit>() is { } resolved)
         {
-            return resolved.Partition;
+            return resolved;
         }
 
-        var partition = ResolvePartition(context);
-        context.Features.Set(new ResolvedPartition(partition));
+        var partition = GlobalPartitionFor(context);
+        context.Features.Set(partition);
         return partition;
     }
 
-    private RatePartition ResolvePartition(HttpContext context)
+    private CallerRateLimit GlobalPartitionFor(HttpContext context)
     {
-        if (context.Features.Get<CallerRateLimit>() is { } own)
-        {
-            return new RatePartition(own.Partition, own.Policy, own.PermitLimit, own.Window);
-        }
-
         var subject = context.User.Identity?.IsAuthenticated == true
             ? context.User.FindFirstValue("sub") ?? context.User.FindFirstValue(ClaimTypes.NameIdentifier)
             : null;
         var key = subject is not null
             ? "subject:" + subject
             : "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
-        return new RatePartition(key, GlobalPolicy, _global.PermitLimit, _global.Window);
+        return new CallerRateLimit(key, GlobalPolicy, _global.PermitLimit, _global.Window);
     }
 
 #if (useRedis)
@@ -209,8 +205,4 @@ public sealed partial class ApiRateLimiter : IDisposable
 #else
     public void Dispose() => Limiter.Dispose();
 #endif
-
-    private readonly record struct RatePartition(string Key, string Policy, int PermitLimit, TimeSpan Window);
-
-    private sealed record ResolvedPartition(RatePartition Partition);
 }
