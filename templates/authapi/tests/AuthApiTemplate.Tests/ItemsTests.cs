@@ -63,6 +63,28 @@ public sealed class ItemsTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal(2, firstTwo!.Count);
     }
 
+    [Fact]
+    public async Task Items_created_within_one_millisecond_list_in_creation_order()
+    {
+        using var app = new ApiFactory();
+        var client = app.CreateApiClient();
+        // The start of the next millisecond: after the test client's credential was issued.
+        var now = app.Clock.GetUtcNow();
+        var instant = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero).AddMilliseconds(1);
+        var names = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            // 2 µs apart (PostgreSQL keeps microseconds): one millisecond holds all of them.
+            app.Clock.SetUtcNow(instant.AddTicks(20 * i));
+            names.Add($"same-millisecond-{i}");
+            (await client.PostAsJsonAsync("/items", new ItemRequest(names[^1], null))).EnsureSuccessStatusCode();
+        }
+
+        var listed = await client.GetFromJsonAsync<List<ItemResponse>>("/items?limit=100");
+        Assert.Equal(names, listed!.Select(i => i.Name).Where(names.Contains));
+        Assert.All(listed!, item => Assert.Equal(instant.ToUnixTimeMilliseconds(), item.CreatedAt.ToUnixTimeMilliseconds()));
+    }
+
     [Theory]
     [InlineData("{}", "Name")]
     [InlineData("""{"name":""}""", "Name")]

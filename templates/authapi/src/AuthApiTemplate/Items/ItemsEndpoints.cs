@@ -64,7 +64,7 @@ public static class ItemsEndpoints
 #endif
         var item = new Item
         {
-            Id = Guid.CreateVersion7(now),
+            Id = Item.NewId(now),
             Name = request.Name.Trim(),
             Description = request.Description,
             CreatedAt = now,
