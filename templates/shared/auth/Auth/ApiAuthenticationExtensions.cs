@@ -131,16 +131,14 @@ public sealed class ApiCredentialSelector(IOptions<ApiCredentialOptions> options
 
 public sealed class OptionalAuthenticationRequirement : IAuthorizationRequirement;
 
-internal sealed class OptionalAuthenticationHandler(ApiCredentialSelector selector) : AuthorizationHandler<OptionalAuthenticationRequirement>
+internal sealed class OptionalAuthenticationHandler(ApiCredentialSelector selector) : RequirementHandler<OptionalAuthenticationRequirement>
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, OptionalAuthenticationRequirement requirement)
+    protected override void Handle(AuthorizationHandlerContext context, OptionalAuthenticationRequirement requirement)
     {
         var anonymous = context.User.Identity?.IsAuthenticated != true;
         if (!anonymous || context.Resource is not HttpContext http || selector.PresentedScheme(http) is null)
         {
             context.Succeed(requirement);
         }
-
-        return Task.CompletedTask;
     }
 }

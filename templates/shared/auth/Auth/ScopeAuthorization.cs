@@ -24,19 +24,33 @@ public sealed class ScopeRequirement(string scope, SignedInUserAccess users) : I
     public SignedInUserAccess Users { get; } = users;
 }
 
-public sealed class ScopeRequirementHandler : AuthorizationHandler<ScopeRequirement>
+public sealed class ScopeRequirementHandler : RequirementHandler<ScopeRequirement>
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
+    protected override void Handle(AuthorizationHandlerContext context, ScopeRequirement requirement)
     {
         var user = context.User;
         if (user.Identity?.IsAuthenticated != true)
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        var isApiKey = user.HasClaim(c => c.Type == ApiClaimTypes.ApiKeyId);
+        // One pass over the claims: this runs on every request to a guarded endpoint.
+        var isApiKey = false;
+        var scopeGranted = false;
+        foreach (var claim in user.Claims)
+        {
+            if (claim.Type == ApiClaimTypes.ApiKeyId)
+            {
+                isApiKey = true;
+            }
+            else if (!scopeGranted && claim.Type == ApiClaimTypes.Scope)
+            {
+                scopeGranted = ScopeMatcher.Grants(claim.Value, requirement.Scope);
+            }
+        }
+
         var granted = isApiKey
-            ? ScopeMatcher.Grants(user.FindAll(ApiClaimTypes.Scope).Select(c => c.Value), requirement.Scope)
+            ? scopeGranted
             : requirement.Users == SignedInUserAccess.AnyUser || user.IsInRole(ApiRoles.Admin);
 
         if (granted)
@@ -49,8 +63,6 @@ public sealed class ScopeRequirementHandler : AuthorizationHandler<ScopeRequirem
                 ? $"The API key lacks the scope '{requirement.Scope}'."
                 : $"The '{ApiRoles.Admin}' role is required."));
         }
-
-        return Task.CompletedTask;
     }
 }
 

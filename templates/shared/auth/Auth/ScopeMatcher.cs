@@ -33,8 +33,6 @@ public static class ScopeMatcher
         return grantedSegments.Length == requiredSegments.Length;
     }
 
-    public static bool Grants(IEnumerable<string> granted, string required) => granted.Any(g => Grants(g, required));
-
     /// <summary>
     /// True when everything <paramref name="requested"/> grants is also granted by <paramref name="held"/>:
     /// nobody hands out more than they hold.

@@ -122,6 +122,7 @@ public sealed class ApiKeyAuthenticationTests(ApiFactory factory) : IClassFixtur
     [InlineData(new[] { "items:write" }, "GET", HttpStatusCode.Forbidden)]
     [InlineData(new string[0], "GET", HttpStatusCode.Forbidden)]
     [InlineData(new[] { "keys:manage" }, "GET", HttpStatusCode.Forbidden)]
+    [InlineData(new[] { "keys:manage", "items:read" }, "GET", HttpStatusCode.OK)]
     [InlineData(new[] { "*" }, "POST", HttpStatusCode.Created)]
     public async Task Scopes_decide_what_a_key_may_do(string[] scopes, string method, HttpStatusCode expected)
     {

@@ -12,13 +12,13 @@ public sealed class FreshLoginRequirement : IAuthorizationRequirement;
 /// Checks <c>auth_time</c>, which refreshing never renews. A stale login is answered with RFC 9470's
 /// step-up challenge (401, <c>insufficient_user_authentication</c>, <c>max_age</c>), not a 403.
 /// </summary>
-internal sealed class FreshLoginHandler(IOptions<JwtOptions> options, TimeProvider time) : AuthorizationHandler<FreshLoginRequirement>
+internal sealed class FreshLoginHandler(IOptions<JwtOptions> options, TimeProvider time) : RequirementHandler<FreshLoginRequirement>
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, FreshLoginRequirement requirement)
+    protected override void Handle(AuthorizationHandlerContext context, FreshLoginRequirement requirement)
     {
         if (context.User.Identity?.IsAuthenticated != true)
         {
-            return Task.CompletedTask;
+            return;
         }
 
         var maxAge = options.Value.FreshLoginMaxAge;
@@ -26,11 +26,10 @@ internal sealed class FreshLoginHandler(IOptions<JwtOptions> options, TimeProvid
             && time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(authTime) <= maxAge)
         {
             context.Succeed(requirement);
-            return Task.CompletedTask;
+            return;
         }
 
         context.Fail(new ChallengeFailureReason(this, "The login is not recent enough.", http => StepUpAsync(http, maxAge)));
-        return Task.CompletedTask;
     }
 
     private static async Task StepUpAsync(HttpContext context, TimeSpan maxAge)
