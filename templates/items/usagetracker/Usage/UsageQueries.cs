@@ -198,7 +198,7 @@ public sealed class UsageQueries(UsageDbContext db, UsageTracker tracker)
         try
         {
             await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = EndpointRowsSql;
+            command.CommandText = EndpointRowsSql(db);
             AddParameter(command, "@from", from);
             AddParameter(command, "@to", to);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -218,10 +218,18 @@ public sealed class UsageQueries(UsageDbContext db, UsageTracker tracker)
         }
     }
 
-    // The table and column names EF Core maps UsageEndpointRollup to (UsageEndpointRollupConfiguration).
-    private const string EndpointRowsSql =
-        "SELECT \"Method\", \"Route\", \"Requests\", \"ClientErrors\", \"ServerErrors\", \"Histogram\" " +
-        "FROM \"UsageEndpointRollups\" WHERE \"PeriodStart\" >= @from AND \"PeriodStart\" < @to";
+    private static string EndpointRowsSql(DbContext db)
+    {
+        var rollups = MappedTable.For<UsageEndpointRollup>(db);
+        string[] columns =
+        [
+            rollups.Column(nameof(UsageEndpointRollup.Method)), rollups.Column(nameof(UsageEndpointRollup.Route)),
+            rollups.Column(nameof(UsageEndpointRollup.Requests)), rollups.Column(nameof(UsageEndpointRollup.ClientErrors)),
+            rollups.Column(nameof(UsageEndpointRollup.ServerErrors)), rollups.Column(nameof(UsageEndpointRollup.Histogram)),
+        ];
+        var periodStart = rollups.Column(nameof(UsageEndpointRollup.PeriodStart));
+        return $"SELECT {string.Join(", ", columns)} FROM {rollups.Name} WHERE {periodStart} >= @from AND {periodStart} < @to";
+    }
 
     private static void AddParameter(DbCommand command, string name, long value)
     {

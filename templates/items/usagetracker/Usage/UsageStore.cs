@@ -15,12 +15,11 @@ public interface IUsageStore
 
 internal sealed class EfUsageStore(IServiceScopeFactory scopes) : IUsageStore
 {
-    // The column names are the mapped ones of UsageRequest (UsageRequestConfiguration keeps EF's defaults).
-    private static readonly string[] RawInsertColumns =
-        ["Timestamp", "Method", "Route", "StatusCode", "DurationMs", "Consumer", "RequestBytes", "ResponseBytes"];
-
-    private static readonly string RawInsertSql =
-        $"INSERT INTO \"UsageRequests\" ({string.Join(", ", RawInsertColumns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", RawInsertColumns.Select((_, i) => "@p" + i))})";
+    private static readonly string[] RawInsertProperties =
+    [
+        nameof(UsageRequest.Timestamp), nameof(UsageRequest.Method), nameof(UsageRequest.Route), nameof(UsageRequest.StatusCode),
+        nameof(UsageRequest.DurationMs), nameof(UsageRequest.Consumer), nameof(UsageRequest.RequestBytes), nameof(UsageRequest.ResponseBytes),
+    ];
 
     public async Task WriteWindowsAsync(IReadOnlyList<UsageWindow> windows, CancellationToken cancellationToken)
     {
@@ -55,8 +54,8 @@ internal sealed class EfUsageStore(IServiceScopeFactory scopes) : IUsageStore
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.Transaction = transaction.GetDbTransaction();
-            command.CommandText = RawInsertSql;
-            var parameters = new DbParameter[RawInsertColumns.Length];
+            command.CommandText = RawInsertSql(db);
+            var parameters = new DbParameter[RawInsertProperties.Length];
             for (var i = 0; i < parameters.Length; i++)
             {
                 parameters[i] = command.CreateParameter();
@@ -83,6 +82,14 @@ internal sealed class EfUsageStore(IServiceScopeFactory scopes) : IUsageStore
         {
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    private static string RawInsertSql(DbContext db)
+    {
+        var table = MappedTable.For<UsageRequest>(db);
+        var columns = string.Join(", ", RawInsertProperties.Select(table.Column));
+        var values = string.Join(", ", RawInsertProperties.Select((_, i) => "@p" + i));
+        return $"INSERT INTO {table.Name} ({columns}) VALUES ({values})";
     }
 }
 

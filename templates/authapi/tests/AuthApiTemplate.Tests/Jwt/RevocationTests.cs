@@ -1,5 +1,4 @@
 using AuthApiTemplate.Tests.Infrastructure;
-using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AuthApiTemplate.Tests.Jwt;
@@ -21,8 +20,8 @@ public sealed class RevocationTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Contains("invalid_token", after.WwwAuthenticate(), StringComparison.Ordinal);
 
         var session = Guid.Parse(JwtTestKit.DecodePart(tokens.AccessToken, 1).GetProperty("sid").GetString()!);
-        var cache = factory.Services.GetRequiredService<IDistributedCache>();
-        Assert.NotNull(await cache.GetAsync(Auth.Jwt.TokenRevocationList.KeyFor(session)));
+        var revocations = factory.Services.GetRequiredService<Auth.Jwt.TokenRevocationList>();
+        Assert.True(await revocations.IsRevokedAsync(session, CancellationToken.None));
     }
 
     [Fact]

@@ -27,5 +27,5 @@ public sealed class TokenRevocationList(IDistributedCache cache, TimeProvider ti
     public async Task<bool> IsRevokedAsync(Guid sessionId, CancellationToken cancellationToken) =>
         await cache.GetAsync(KeyFor(sessionId), cancellationToken) is not null;
 
-    public static string KeyFor(Guid sessionId) => SessionKeyPrefix + sessionId.ToString("N");
+    private static string KeyFor(Guid sessionId) => SessionKeyPrefix + sessionId.ToString("N");
 }
