@@ -167,24 +167,32 @@ if part wrk; then
     echo "   ${v%%|*}: ${waited} s"
   done
 
+  clock_ticks=$(getconf CLK_TCK)
+  cpu_ticks() { awk '{print $14 + $15}' "/proc/${pid_of[$1]}/stat"; }
   results="$work/results.tsv" lost="$work/lost.tsv"
   : >"$results"; : >"$lost"
   for round in $(seq 1 "$rounds"); do
     for v in "${variants[@]}"; do
       name=${v%%|*} instance=$(cut -d'|' -f2 <<<"$v")
       [[ "$name" == "usage on"* ]] && before=$(counted "$instance")
+      cpu_before=$(cpu_ticks "$instance")
       out=$(drive "$v" "$duration")
+      cpu_after=$(cpu_ticks "$instance")
       rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+      sent=$(awk '/requests in/ {print $1}' <<<"$out")
       non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
       [[ -n "$non2xx" ]] && { echo "$name answered $non2xx non-2xx responses:" >&2; echo "$out" >&2; exit 1; }
       if [[ "$name" == "usage on"* ]]; then
-        sent=$(awk '/requests in/ {print $1}' <<<"$out")
         missing=$(( sent - ($(counted "$instance") - before) ))
         # Requests still in flight when wrk stops are counted by the app but not by wrk: not losses.
         (( missing < 0 )) && missing=0
         printf '%s\t%s\t%s\t%s\n' "$round" "$name" "$sent" "$missing" >>"$lost"
       fi
-      printf '%s\t%s\t%s\n' "$round" "$name" "$rps" >>"$results"
+      # The server's own CPU time (user + system) per request: what each variant costs, whatever else the
+      # machine was doing during the run (wrk's share and other load are not in it).
+      cpu_us=$(python3 -c "import sys; print(f'{(int(sys.argv[2]) - int(sys.argv[1])) * 1e6 / int(sys.argv[3]) / int(sys.argv[4]):.1f}')" \
+        "$cpu_before" "$cpu_after" "$clock_ticks" "$sent")
+      printf '%s\t%s\t%s\t%s\n' "$round" "$name" "$rps" "$cpu_us" >>"$results"
     done
     echo "   round $round of $rounds done"
   done
@@ -199,15 +207,18 @@ if part wrk; then
 import statistics, sys, collections
 path, rounds, duration, connections, lost_path, memory_path = sys.argv[1:]
 by = collections.defaultdict(list)
+cpu = collections.defaultdict(list)
 for line in open(path):
-    _, name, rps = line.rstrip("\n").split("\t")
+    _, name, rps, us = line.rstrip("\n").split("\t")
     by[name].append(float(rps))
+    cpu[name].append(float(us))
 med = {k: statistics.median(v) for k, v in by.items()}
+cpu_med = {k: statistics.median(v) for k, v in cpu.items()}
 print(f"\n### Throughput: median requests/s over {rounds} interleaved rounds of {duration} s (wrk, 1 thread, {connections} connections)\n")
-print("| variant | median req/s | runs |\n|---|---:|---|")
+print("| variant | median req/s | runs | server CPU per request (median) |\n|---|---:|---|---:|")
 for k, v in by.items():
-    print(f"| {k} | {med[k]:.0f} | {', '.join(f'{x:.0f}' for x in v)} |")
-print("\n| ratio | value | goal |\n|---|---:|---:|")
+    print(f"| {k} | {med[k]:.0f} | {', '.join(f'{x:.0f}' for x in v)} | {cpu_med[k]:.1f} µs |")
+print("\n| ratio | value | server CPU per request, without / with | goal |\n|---|---:|---:|---:|")
 for label, a, b, goal in [
     ("JWT / anonymous, /public/hello", "hello jwt", "hello anonymous", "≥ 0.75"),
     ("API key / anonymous, /public/hello", "hello apikey", "hello anonymous", "≥ 0.85"),
@@ -217,7 +228,7 @@ for label, a, b, goal in [
     ("usage tracker on / off, sampling 0.1, /items/{id}", "usage on 0.1", "usage off", "≥ 0.95"),
 ]:
     if a in med and b in med:
-        print(f"| {label} | {med[a] / med[b]:.3f} | {goal} |")
+        print(f"| {label} | {med[a] / med[b]:.3f} | {cpu_med[b] / cpu_med[a]:.3f} ({cpu_med[a] - cpu_med[b]:+.1f} µs) | {goal} |")
 lost = collections.defaultdict(lambda: [0, 0])
 for line in open(lost_path):
     _, name, sent, missing = line.rstrip("\n").split("\t")
