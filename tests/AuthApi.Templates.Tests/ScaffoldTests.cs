@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AuthApi.Templates.Tests.Infrastructure;
 
@@ -134,6 +136,37 @@ public sealed partial class ScaffoldTests
     }
 
     [Fact]
+    public async Task EachAppGetsItsOwnRandomDevelopmentSigningKey()
+    {
+        var keys = new List<string>();
+        foreach (var variant in new[] { Variants.Default, Variants.AllPlugins })
+        {
+            var app = await _fixture.GetAppAsync(variant);
+            var settings = JsonNode.Parse(
+                await File.ReadAllTextAsync(Path.Combine(app.ProjectDirectory, "appsettings.Development.json")),
+                documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!;
+            var key = settings["Jwt"]?["SigningKey"]?.GetValue<string>();
+            // Three random GUIDs in hex: 366 random bits, read as base64 by the app (72 bytes; at least 32 random ones required).
+            Assert.True(key is not null && HexOfThreeGuids().IsMatch(key), $"{app}: the development signing key is '{key}'.");
+            Assert.True(Convert.FromBase64String(key).Length >= 32);
+            keys.Add(key);
+        }
+
+        Assert.NotEqual(keys[0], keys[1]);
+    }
+
+    [Theory]
+    [InlineData("apikeys", "items:read,items:write,orders:read,orders:write")]
+    [InlineData("all-plugins", "items:read,items:write")]
+    public async Task TheScopesOptionAddsTheApisOwnScopesOnce(string variant, string expected)
+    {
+        var app = await _fixture.GetAppAsync(Variants.ById(variant));
+        var scopes = await File.ReadAllTextAsync(Path.Combine(app.ProjectDirectory, "Auth", "ApiKeys", "ApiScopes.cs"));
+        Assert.Contains($"\"{expected}\"", scopes, StringComparison.Ordinal);
+        Assert.Contains($"`{expected}`", await File.ReadAllTextAsync(app.PathOf("README.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OddNameKeepsFileNamesAndUsesSafeNamespace()
     {
         var app = await _fixture.GetAppAsync(Variants.OddName);
@@ -161,4 +194,7 @@ public sealed partial class ScaffoldTests
     // //#if  <!--#if  //#endif  <!--#endif  //#else  //#elseif ... that the engine should have consumed.
     [GeneratedRegex(@"(//|<!--|@\*|/\*)\s*#(if|else|elif|elseif|endif)\b")]
     private static partial Regex TemplateDirective();
+
+    [GeneratedRegex("^[0-9A-Fa-f]{96}$")]
+    private static partial Regex HexOfThreeGuids();
 }

@@ -1,7 +1,7 @@
 using AuthApiTemplate.Tests.Infrastructure;
-#if (usePostgres)
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-#else
+#if (!usePostgres)
 using Microsoft.Data.Sqlite;
 #endif
 
@@ -9,6 +9,21 @@ namespace AuthApiTemplate.Tests;
 
 public sealed class DatabaseTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
+    [Fact]
+    public void Every_contexts_migrations_describe_its_current_model()
+    {
+        var contexts = typeof(Program).Assembly.GetTypes().Where(type => type.IsSubclassOf(typeof(DbContext)) && !type.IsAbstract).ToList();
+        Assert.NotEmpty(contexts);
+
+        using var scope = factory.Services.CreateScope();
+        foreach (var type in contexts)
+        {
+            var context = (DbContext)scope.ServiceProvider.GetRequiredService(type);
+            // A model change without its migration would reach a database only as a failing query.
+            Assert.False(context.Database.HasPendingModelChanges(), $"{type.Name} has model changes that no migration describes.");
+        }
+    }
+
 #if (usePostgres)
     [Fact]
     public async Task The_database_is_postgresql_with_a_migrations_history_per_context()

@@ -1,4 +1,6 @@
+using AuthApiTemplate.Infrastructure.RateLimiting;
 using AuthApiTemplate.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 
 namespace AuthApiTemplate.Tests;
 
@@ -7,6 +9,20 @@ public sealed class RateLimitingTests : IClassFixture<RateLimitingTests.TightLim
     private readonly TightLimitFactory _factory;
 
     public RateLimitingTests(TightLimitFactory factory) => _factory = factory;
+
+    [Theory]
+    [InlineData("203.0.113.7", "203.0.113.7")]
+    [InlineData("::ffff:203.0.113.7", "203.0.113.7")]
+    [InlineData("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:3::1", "2001:db8:1:3::/64")]
+    public void Ipv6_clients_are_limited_by_their_64_bit_prefix(string address, string partition)
+    {
+        var context = new DefaultHttpContext();
+        context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(address);
+
+        Assert.Equal(partition, ClientAddress.PartitionOf(context));
+    }
 
     [Fact]
     public async Task A_client_over_its_limit_gets_429_with_retry_after_and_ratelimit_fields()

@@ -60,6 +60,28 @@ public sealed class ApiKeyAdminTests(ApiFactory factory) : IClassFixture<ApiFact
         Assert.Equal(HttpStatusCode.Created, allowed.StatusCode);
     }
 
+    [Fact]
+    public async Task A_key_can_only_rotate_keys_whose_scopes_it_holds()
+    {
+        var manager = await factory.CreateKeyAsync(["keys:manage", "items:*"]);
+        var wider = await factory.CreateKeyAsync(["*"]);
+        var narrower = await factory.CreateKeyAsync(["items:read"]);
+
+        // Rotating answers with the new secret: rotating a wider key would hand the manager its power.
+        var takeover = await _client.PostWithKeyAsync($"/api-keys/{wider.Key.Id}/rotate", manager.Secret);
+        var problem = await ProblemAssert.IsProblemAsync(takeover, HttpStatusCode.Forbidden);
+        Assert.Contains("'*'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(wider.Secret, await takeover.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithKeyAsync("/api-keys", wider.Secret)).StatusCode);
+
+        var allowed = await _client.PostWithKeyAsync($"/api-keys/{narrower.Key.Id}/rotate", manager.Secret);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+
+        // A key holding every scope may rotate any key.
+        var byWider = await _client.PostWithKeyAsync($"/api-keys/{manager.Key.Id}/rotate", wider.Secret);
+        Assert.Equal(HttpStatusCode.OK, byWider.StatusCode);
+    }
+
     [Theory]
     [InlineData("""{"name":"x","scopes":["items read"]}""", "scopes")]
     [InlineData("""{"name":"x","scopes":["items:"]}""", "scopes")]

@@ -148,6 +148,11 @@ public sealed class ApiKeyAuthenticationTests(ApiFactory factory) : IClassFixtur
         var keyAndBearer = new HttpRequestMessage(HttpMethod.Get, "/items").WithKey(created.Secret);
         keyAndBearer.Headers.TryAddWithoutValidation("Authorization", "Bearer something");
         await ProblemAssert.IsProblemAsync(await _client.SendAsync(keyAndBearer), HttpStatusCode.BadRequest);
+
+        // Two Authorization headers, one of them a good key: the other one is not ignored.
+        var twoAuthorizationHeaders = new HttpRequestMessage(HttpMethod.Get, "/items");
+        twoAuthorizationHeaders.Headers.TryAddWithoutValidation("Authorization", ["ApiKey " + created.Secret, "Bearer something"]);
+        await ProblemAssert.IsProblemAsync(await _client.SendAsync(twoAuthorizationHeaders), HttpStatusCode.BadRequest);
     }
 
     [Fact]

@@ -116,6 +116,18 @@ public sealed class GoogleIdTokenTests : IDisposable
     }
 
     [Fact]
+    public async Task An_ID_token_with_an_unverified_email_does_not_sign_in_a_known_account_either()
+    {
+        var account = GoogleTestKit.NewAccount(emailVerified: false);
+        await _factory.CreateUserAsync(account.Email, account.Subject);
+        using var client = _factory.CreateBrowser();
+
+        var problem = await ProblemAssert.IsProblemAsync(await SignInAsync(client, _factory.GoogleServer.IssueIdToken(account)), HttpStatusCode.Forbidden);
+
+        Assert.Equal("email_not_verified", problem.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task A_Google_ID_token_is_not_accepted_as_an_API_credential()
     {
         var account = GoogleTestKit.NewAccount();

@@ -1,4 +1,7 @@
 using AuthApiTemplate.Tests.Infrastructure;
+#if (useRedis)
+using Microsoft.AspNetCore.Hosting;
+#endif
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AuthApiTemplate.Tests.Jwt;
@@ -22,6 +25,28 @@ public sealed class RevocationTests(ApiFactory factory) : IClassFixture<ApiFacto
         var session = Guid.Parse(JwtTestKit.DecodePart(tokens.AccessToken, 1).GetProperty("sid").GetString()!);
         var revocations = factory.Services.GetRequiredService<Auth.Jwt.TokenRevocationList>();
         Assert.True(await revocations.IsRevokedAsync(session, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_logout_outlives_a_restart_that_empties_the_cache()
+    {
+        var (_, ended) = await factory.SignInAsync();
+        var (_, active) = await factory.SignInAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.PostWithTokenAsync("/auth/logout", ended.AccessToken)).StatusCode);
+
+        // The same app started again on the same database, with nothing in its cache.
+        using var restarted = factory.WithWebHostBuilder(builder =>
+        {
+#if (useRedis)
+            builder.UseSetting("Redis:KeyPrefix", TestServices.NewRedisPrefix());
+#endif
+        });
+        using var client = restarted.CreateClient();
+
+        var refused = await client.GetWithTokenAsync("/me/profile", ended.AccessToken);
+        await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.Unauthorized);
+        Assert.Contains("invalid_token", refused.WwwAuthenticate(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetWithTokenAsync("/me/profile", active.AccessToken)).StatusCode);
     }
 
     [Fact]

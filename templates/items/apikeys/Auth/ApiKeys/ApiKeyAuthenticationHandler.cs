@@ -56,7 +56,8 @@ public sealed partial class ApiKeyAuthenticationHandler(
         }
 
         var options = apiKeyOptions.Value;
-        if (presented.Count > 1 || (Request.Headers.Authorization.Count > 0 && presented.All(p => p.Source != KeySource.Authorization)))
+        var authorization = Request.Headers.Authorization.Count;
+        if (presented.Count > 1 || authorization > 1 || (authorization > 0 && presented.All(p => p.Source != KeySource.Authorization)))
         {
             return Fail(Outcome.Ambiguous, "More than one credential was presented.");
         }
@@ -67,7 +68,7 @@ public sealed partial class ApiKeyAuthenticationHandler(
             return Fail(Outcome.QueryStringRefused, "API keys are not accepted in the query string.");
         }
 
-        if (failures.AnyRecent && failures.IsBlocked(ClientAddress()))
+        if (failures.AnyRecent && failures.IsBlocked(ClientAddress.PartitionOf(Context)))
         {
             return Fail(Outcome.TooManyFailures, "Too many invalid API keys from this client.");
         }
@@ -87,12 +88,11 @@ public sealed partial class ApiKeyAuthenticationHandler(
 
         if (credential is null || !credential.IsUsableAt(now))
         {
-            var client = ClientAddress();
-            failures.RecordFailure(client);
+            failures.RecordFailure(ClientAddress.PartitionOf(Context));
             // The prefix is not secret and tells operators which key failed; the rest never leaves memory.
             // The trace id is the one the problem body carries, so a client's report leads to this line.
             var reason = !wellFormed ? "malformed" : credential is null ? "unknown" : credential.RevokedAt is not null ? "revoked" : "expired";
-            LogInvalidKey(Logger, reason, credential?.Prefix ?? "(none)", client, System.Diagnostics.Activity.Current?.Id ?? Context.TraceIdentifier);
+            LogInvalidKey(Logger, reason, credential?.Prefix ?? "(none)", Context.Connection.RemoteIpAddress?.ToString() ?? "unknown", System.Diagnostics.Activity.Current?.Id ?? Context.TraceIdentifier);
             return Fail(Outcome.Invalid, "The API key is invalid.");
         }
 
@@ -186,7 +186,6 @@ public sealed partial class ApiKeyAuthenticationHandler(
         return keys;
     }
 
-    private string ClientAddress() => Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     private enum KeySource
     {

@@ -45,8 +45,33 @@ public static class ApiKeyEndpoints
     private static async Task<Results<NoContent, NotFound>> RevokeAsync(Guid id, ApiKeyStore store, CancellationToken cancellationToken) =>
         await store.RevokeAsync(id, cancellationToken) is null ? TypedResults.NotFound() : TypedResults.NoContent();
 
-    private static async Task<Results<Ok<CreatedApiKeyResponse>, NotFound>> RotateAsync(Guid id, ApiKeyStore store, CancellationToken cancellationToken) =>
-        await store.RotateAsync(id, cancellationToken) is { } rotated ? TypedResults.Ok(CreatedApiKeyResponse.From(rotated)) : TypedResults.NotFound();
+    /// <summary>
+    /// The new secret carries the key's scopes, so an API key may only rotate keys whose scopes it holds
+    /// itself (as when creating one); revoking takes power away and needs no such check.
+    /// </summary>
+    private static async Task<Results<Ok<CreatedApiKeyResponse>, NotFound, ProblemHttpResult>> RotateAsync(
+        Guid id, ClaimsPrincipal caller, ApiKeyStore store, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(id, cancellationToken) is not { } key)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (key.Scopes.Find(scope => !HoldsScope(caller, scope)) is { } beyond)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "The key holds more than the calling key.",
+                detail: $"The rotated key would carry '{beyond}', which the calling key does not hold.");
+        }
+
+        return await store.RotateAsync(id, cancellationToken) is { } rotated ? TypedResults.Ok(CreatedApiKeyResponse.From(rotated)) : TypedResults.NotFound();
+    }
+
+    /// <summary>Signed-in admins hold every scope; an API key holds the scopes its own scopes cover.</summary>
+    private static bool HoldsScope(ClaimsPrincipal? caller, string scope) =>
+        caller is null || !caller.HasClaim(c => c.Type == ApiClaimTypes.ApiKeyId)
+        || ScopeMatcher.Covers(caller.FindAll(ApiClaimTypes.Scope).Select(c => c.Value), scope);
 
     /// <summary>Checks a new key's fields; an API key may only hand out scopes it holds itself.</summary>
     public static Dictionary<string, string[]> Validate(CreateApiKeyRequest request, ClaimsPrincipal? caller, DateTimeOffset now)
@@ -74,8 +99,7 @@ public static class ApiKeyEndpoints
                 {
                     problems.Add($"'{scope}' is not a scope of this API (defined: {string.Join(", ", ApiScopes.All)}; '*' stands for one segment or, last, for everything below).");
                 }
-                else if (caller is not null && caller.HasClaim(c => c.Type == ApiClaimTypes.ApiKeyId)
-                    && !ScopeMatcher.Covers(caller.FindAll(ApiClaimTypes.Scope).Select(c => c.Value), scope))
+                else if (!HoldsScope(caller, scope))
                 {
                     problems.Add($"'{scope}' is more than the calling key holds.");
                 }

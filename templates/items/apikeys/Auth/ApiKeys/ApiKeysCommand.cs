@@ -23,7 +23,7 @@ internal sealed class ApiKeysCommand : IAppCommand
     private static Command CreateKey(IServiceProvider services)
     {
         var name = new Option<string>("--name") { Description = "What the key is for.", Required = true };
-        var scopes = new Option<string>("--scopes") { Description = "Comma-separated scopes, for example items:read,items:write or *.", Required = true };
+        var scopes = new Option<string>("--scopes") { Description = "Comma-separated scopes, for example \"items:read,items:*\" or \"*\".", Required = true };
         var expiresAt = new Option<DateTimeOffset?>("--expires-at") { Description = "When the key stops working (ISO 8601)." };
         var permits = new Option<int?>("--permits-per-minute") { Description = "The key's own rate limit." };
         var command = new Command("create", "Create a key and print its secret (shown only once) on the last line.") { name, scopes, expiresAt, permits };

@@ -38,8 +38,8 @@ public static class GoogleSignInRefusals
 }
 
 /// <summary>
-/// Turns a Google identity into one of our users. The key is Google's <c>sub</c>; an email address only
-/// ever links or creates an account when Google says it is verified.
+/// Turns a Google identity into one of our users. The key is Google's <c>sub</c>; only identities whose
+/// email Google has verified sign in, so an email address never links or creates an account otherwise.
 /// </summary>
 public sealed partial class GoogleAccounts(UserStore users, IOptions<GoogleSignInOptions> options, ILogger<GoogleAccounts> logger)
 {
@@ -47,6 +47,12 @@ public sealed partial class GoogleAccounts(UserStore users, IOptions<GoogleSignI
 
     public async Task<(User? User, GoogleSignInRefusal? Refusal)> SignInAsync(GoogleIdentity identity, CancellationToken cancellationToken)
     {
+        // Google's sub is the key, but an identity whose email Google has not verified is not accepted at all.
+        if (!identity.EmailVerified)
+        {
+            return Refuse(GoogleSignInRefusal.EmailNotVerified);
+        }
+
         if (_options.HostedDomain is { Length: > 0 } domain
             && !string.Equals(identity.HostedDomain, domain, StringComparison.OrdinalIgnoreCase))
         {
@@ -66,7 +72,7 @@ public sealed partial class GoogleAccounts(UserStore users, IOptions<GoogleSignI
 
     private async Task<(User?, GoogleSignInRefusal?)> BindOrCreateAsync(GoogleIdentity identity, CancellationToken cancellationToken)
     {
-        if (!identity.EmailVerified || identity.Email is not { Length: > 0 } email)
+        if (identity.Email is not { Length: > 0 } email)
         {
             return (null, GoogleSignInRefusal.EmailNotVerified);
         }

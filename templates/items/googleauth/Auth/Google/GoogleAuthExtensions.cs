@@ -49,8 +49,7 @@ public static class GoogleAuthExtensions
     private static RateLimitPartition<string> LoginPartition(HttpContext context)
     {
         var limit = context.RequestServices.GetRequiredService<IOptions<LoginRateLimitOptions>>().Value;
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        return RateLimitPartition.GetFixedWindowLimiter("login:" + address, _ => new FixedWindowRateLimiterOptions
+        return RateLimitPartition.GetFixedWindowLimiter("login:" + ClientAddress.PartitionOf(context), _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = limit.PermitLimit,
             Window = limit.Window,

@@ -42,6 +42,10 @@ public sealed class GoogleSignInOptions
     [Range(typeof(TimeSpan), "00:05:00", "30.00:00:00")]
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>How long a cookie session lasts after its sign-in however often it is used (cookie mode).</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "400.00:00:00")]
+    public TimeSpan SessionMaxAge { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>True when a client id and secret that are not placeholders are configured.</summary>
     public bool IsConfigured => !GoogleSignInOptionsValidator.IsPlaceholder(ClientId) && !GoogleSignInOptionsValidator.IsPlaceholder(ClientSecret);
 }

@@ -24,5 +24,9 @@ internal sealed class RefreshTokenConfiguration : IEntityTypeConfiguration<Refre
         token.HasIndex(t => t.TokenHash).IsUnique();
         token.HasIndex(t => t.FamilyId);
         token.HasIndex(t => t.UserId);
+        // Stored as a number so that time comparisons run in the database on every provider: the
+        // revocation list is restored from the sessions ended within one access-token lifetime.
+        token.Property(t => t.RevokedAt).HasConversion<long>();
+        token.HasIndex(t => t.RevokedAt);
     }
 }

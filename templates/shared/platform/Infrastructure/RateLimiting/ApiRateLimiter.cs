@@ -141,7 +141,7 @@ public sealed partial class ApiRateLimiter : IDisposable
             : null;
         var key = subject is not null
             ? "subject:" + subject
-            : "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+            : "address:" + ClientAddress.PartitionOf(context);
         return new CallerRateLimit(key, GlobalPolicy, _global.PermitLimit, _global.Window);
     }
 

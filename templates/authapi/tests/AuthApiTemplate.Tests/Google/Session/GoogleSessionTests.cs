@@ -54,6 +54,16 @@ public sealed class GoogleSessionTests : IDisposable
         var response = await browser.GetAsync("/auth/google/me");
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
+        Assert.NotEmpty(response.Headers.WwwAuthenticate);
+
+        // A cookie that is no session of ours is answered by the session scheme, which names its cookie.
+        var forged = new HttpRequestMessage(HttpMethod.Get, "/auth/google/me");
+        forged.Headers.Add("Cookie", $"{GoogleSignInMode.SessionCookie}=forged");
+        var refused = await browser.SendAsync(forged);
+        await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.Unauthorized);
+        var challenge = Assert.Single(refused.Headers.WwwAuthenticate);
+        Assert.Equal("Cookie", challenge.Scheme);
+        Assert.Contains($"cookie-name=\"{GoogleSignInMode.SessionCookie}\"", challenge.Parameter, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -66,6 +76,25 @@ public sealed class GoogleSessionTests : IDisposable
 
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/auth/google/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_session_in_use_still_ends_at_its_maximum_age()
+    {
+        using var browser = _factory.CreateBrowser();
+        await GoogleSignIn.CompleteAsync(_factory, browser, await browser.SignInThroughGoogleAsync(_factory, GoogleTestKit.NewAccount()));
+        var step = TimeSpan.FromHours(7); // inside the 8-hour idle lifetime, so each use renews the cookie
+
+        var elapsed = TimeSpan.Zero;
+        while (elapsed + step <= TimeSpan.FromDays(30))
+        {
+            _factory.Clock.Advance(step);
+            elapsed += step;
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/auth/google/me")).StatusCode);
+        }
+
+        _factory.Clock.Advance(step);
+        await ProblemAssert.IsProblemAsync(await browser.GetAsync("/auth/google/me"), HttpStatusCode.Unauthorized);
     }
 
     [Fact]

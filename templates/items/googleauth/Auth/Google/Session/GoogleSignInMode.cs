@@ -75,13 +75,15 @@ internal sealed class CookieSessionCompletion(TimeProvider time) : IGoogleSignIn
 }
 
 /// <summary>
-/// Every request re-checks the session against the user (disabled, or signed out everywhere) through
-/// the cached security state, refuses cross-site writes (Fetch Metadata), and answers like an API:
-/// 401/403, never a redirect to a login page.
+/// Every request re-checks the session against its age (<c>SessionMaxAge</c>) and against the user
+/// (disabled, or signed out everywhere) through the cached security state, refuses cross-site writes
+/// (Fetch Metadata), and answers like an API: 401/403, never a redirect to a login page.
 /// </summary>
-internal sealed class SessionCookieEvents(UserSecurityStates states) : CookieAuthenticationEvents
+internal sealed class SessionCookieEvents(UserSecurityStates states, IOptions<GoogleSignInOptions> options, TimeProvider time) : CookieAuthenticationEvents
 {
     private static readonly string[] SameSiteValues = ["same-origin", "none"];
+
+    private const string Challenge = $"Cookie realm=\"api\", cookie-name=\"{GoogleSignInMode.SessionCookie}\"";
 
     public override async Task ValidatePrincipal(CookieValidatePrincipalContext context)
     {
@@ -93,8 +95,17 @@ internal sealed class SessionCookieEvents(UserSecurityStates states) : CookieAut
             return;
         }
 
+        // Sliding renewal keeps a used session alive; the sign-in's age bounds it.
+        var signedInAt = DateTimeOffset.FromUnixTimeSeconds(authTime);
+        if (time.GetUtcNow() - signedInAt > options.Value.SessionMaxAge)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(GoogleSignInMode.SessionScheme);
+            return;
+        }
+
         var state = await states.GetAsync(userId, context.HttpContext.RequestAborted);
-        if (!state.Allows(DateTimeOffset.FromUnixTimeSeconds(authTime)))
+        if (!state.Allows(signedInAt))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(GoogleSignInMode.SessionScheme);
@@ -114,6 +125,9 @@ internal sealed class SessionCookieEvents(UserSecurityStates states) : CookieAut
     public override Task RedirectToLogin(RedirectContext<CookieAuthenticationOptions> context)
     {
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        // A 401 names how to authenticate (RFC 9110); the scheme and parameter follow the Cookie
+        // authentication draft (draft-broyer-http-cookie-auth), since no RFC defines one for sessions.
+        context.Response.Headers.WWWAuthenticate = Challenge;
         return Task.CompletedTask;
     }
 

@@ -24,7 +24,7 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Postgres
                     SessionExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     AuthTime = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     UsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    RevokedAt = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -35,6 +35,11 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Postgres
                 name: "IX_RefreshTokens_FamilyId",
                 table: "RefreshTokens",
                 column: "FamilyId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RefreshTokens_RevokedAt",
+                table: "RefreshTokens",
+                column: "RevokedAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_RefreshTokens_TokenHash",

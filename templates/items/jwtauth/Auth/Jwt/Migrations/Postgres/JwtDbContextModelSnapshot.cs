@@ -39,8 +39,8 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Postgres
                     b.Property<Guid>("FamilyId")
                         .HasColumnType("uuid");
 
-                    b.Property<DateTimeOffset?>("RevokedAt")
-                        .HasColumnType("timestamp with time zone");
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("bigint");
 
                     b.Property<DateTimeOffset>("SessionExpiresAt")
                         .HasColumnType("timestamp with time zone");
@@ -59,6 +59,8 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("FamilyId");
+
+                    b.HasIndex("RevokedAt");
 
                     b.HasIndex("TokenHash")
                         .IsUnique();

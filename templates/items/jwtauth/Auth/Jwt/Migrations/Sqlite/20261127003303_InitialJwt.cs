@@ -24,7 +24,7 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Sqlite
                     SessionExpiresAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
                     AuthTime = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
                     UsedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
-                    RevokedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true)
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -35,6 +35,11 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Sqlite
                 name: "IX_RefreshTokens_FamilyId",
                 table: "RefreshTokens",
                 column: "FamilyId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RefreshTokens_RevokedAt",
+                table: "RefreshTokens",
+                column: "RevokedAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_RefreshTokens_TokenHash",

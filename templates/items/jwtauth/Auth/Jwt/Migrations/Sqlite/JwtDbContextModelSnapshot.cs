@@ -34,8 +34,8 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Sqlite
                     b.Property<Guid>("FamilyId")
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset?>("RevokedAt")
-                        .HasColumnType("TEXT");
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTimeOffset>("SessionExpiresAt")
                         .HasColumnType("TEXT");
@@ -54,6 +54,8 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("FamilyId");
+
+                    b.HasIndex("RevokedAt");
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
