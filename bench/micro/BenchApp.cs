@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Micro;
 
 /// <summary>
-/// The all-plugins app as the benchmarks host it: on the SQLite file, signing key, token and key that
+/// The all-plugins app (Google included) as the benchmarks host it: on the SQLite file, signing key, token and key that
 /// bench/run.sh prepared (BENCH_* variables), tracker off, logging quiet, rate limits out of the way.
 /// </summary>
 public static class BenchApp
@@ -23,6 +23,9 @@ public static class BenchApp
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("RateLimiting:Global:PermitLimit", "1000000");
             builder.UseSetting("ApiKeys:DefaultPermitsPerMinute", "1000000");
+            // Outside Development the app refuses placeholder Google credentials; no benchmark calls Google.
+            builder.UseSetting("Authentication:Google:ClientId", "bench-client.apps.googleusercontent.com");
+            builder.UseSetting("Authentication:Google:ClientSecret", "bench-client-secret-0f3a");
         });
 
     private static string Required(string name) =>
