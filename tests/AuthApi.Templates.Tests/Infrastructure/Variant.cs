@@ -37,8 +37,8 @@ public static class Variants
     /// <summary>The usage tracker without an authentication plugin: open analytics routes (the dashboard browser test).</summary>
     public static readonly Variant UsageOpen = new("usage-open", "Acme", ["--usage", "--jwt", "false"]);
 
-    /// <summary>API keys beside JWT, with scopes of the API's own besides the sample resource's.</summary>
-    public static readonly Variant ApiKeys = new("apikeys", "Acme", ["--apikeys", "--scopes", "orders:read,orders:write"]);
+    /// <summary>API keys beside JWT, with scopes of the API's own besides the sample resource's (one of those repeated).</summary>
+    public static readonly Variant ApiKeys = new("apikeys", "Acme", ["--apikeys", "--scopes", "items:read,orders:read,orders:write"]);
 
     /// <summary>API keys as the only credential.</summary>
     public static readonly Variant ApiKeysOnly = new("apikeys-only", "Acme", ["--apikeys", "--jwt", "false", "--database", "postgres"]);

@@ -186,7 +186,6 @@ public sealed partial class ApiKeyAuthenticationHandler(
         return keys;
     }
 
-
     private enum KeySource
     {
         Header,

@@ -52,7 +52,7 @@ public static class ApiKeyEndpoints
     private static async Task<Results<Ok<CreatedApiKeyResponse>, NotFound, ProblemHttpResult>> RotateAsync(
         Guid id, ClaimsPrincipal caller, ApiKeyStore store, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(id, cancellationToken) is not { } key)
+        if (await store.FindAsync(id, cancellationToken) is not { RevokedAt: null } key)
         {
             return TypedResults.NotFound();
         }

@@ -12,12 +12,13 @@ namespace AuthApiTemplate.Auth.Jwt;
 /// distributed cache: in memory by default, shared when the cache is.
 /// </summary>
 /// <remarks>
-/// An in-memory cache starts empty, so before its first answer the list is restored from the database:
-/// every session whose refresh tokens were revoked recently enough that one of its access tokens may
-/// still be valid. A logout is therefore not undone by a restart. Until the restore has succeeded once,
-/// every lookup retries it, so a database that is down fails the request closed.
+/// A cache starts empty (an in-memory one at every start, Redis after losing its data), so before its
+/// first answer the list is restored from the database: every session whose refresh tokens were revoked
+/// recently enough that one of its access tokens may still be valid. A restart therefore does not undo a
+/// logout. Requests that arrive during the restore wait for that one attempt; when it fails they fail
+/// closed with it, and the next request tries again.
 /// </remarks>
-public sealed class TokenRevocationList(IDistributedCache cache, IServiceScopeFactory scopes, IOptions<JwtOptions> options, TimeProvider time) : IDisposable
+public sealed class TokenRevocationList(IDistributedCache cache, IServiceScopeFactory scopes, IOptions<JwtOptions> options, TimeProvider time)
 {
     private const string SessionKeyPrefix = "jwt:revoked:sid:";
 
@@ -26,7 +27,9 @@ public sealed class TokenRevocationList(IDistributedCache cache, IServiceScopeFa
     // A minute past a token's own end covers the clock skew validation allows.
     private static readonly TimeSpan Margin = TimeSpan.FromMinutes(1);
 
-    private readonly SemaphoreSlim _restoring = new(1, 1);
+    private readonly Lock _restoreGate = new();
+
+    private Task? _restore;
 
     private volatile bool _restored;
 
@@ -42,43 +45,45 @@ public sealed class TokenRevocationList(IDistributedCache cache, IServiceScopeFa
     {
         if (!_restored)
         {
-            await RestoreAsync(cancellationToken);
+            await RestoreOnceAsync().WaitAsync(cancellationToken);
         }
 
         return await cache.GetAsync(KeyFor(sessionId), cancellationToken) is not null;
     }
 
-    private async Task RestoreAsync(CancellationToken cancellationToken)
+    /// <summary>The attempt in flight, or a new one when there is none or the last one failed.</summary>
+    private Task RestoreOnceAsync()
     {
-        await _restoring.WaitAsync(cancellationToken);
-        try
+        lock (_restoreGate)
         {
-            if (_restored)
+            if (_restore is null || _restore.IsFaulted || _restore.IsCanceled)
             {
-                return;
+                _restore = RestoreFromDatabaseAsync();
             }
 
-            var lifetime = options.Value.AccessTokenLifetime;
-            var since = time.GetUtcNow() - lifetime - Margin;
-            await using var scope = scopes.CreateAsyncScope();
-            var revoked = await scope.ServiceProvider.GetRequiredService<JwtDbContext>().RefreshTokens
-                .Where(t => t.RevokedAt >= since)
-                .Select(t => new { t.FamilyId, RevokedAt = t.RevokedAt!.Value })
-                .ToListAsync(cancellationToken);
-            foreach (var session in revoked.GroupBy(t => t.FamilyId))
-            {
-                await RevokeSessionAsync(session.Key, session.Max(t => t.RevokedAt) + lifetime, cancellationToken);
-            }
-
-            _restored = true;
-        }
-        finally
-        {
-            _restoring.Release();
+            return _restore;
         }
     }
 
-    public void Dispose() => _restoring.Dispose();
+    private async Task RestoreFromDatabaseAsync()
+    {
+        // Off the caller's stack: the attempt is started under the gate's lock and must not run there.
+        await Task.Yield();
+        var lifetime = options.Value.AccessTokenLifetime;
+        var since = time.GetUtcNow() - lifetime - Margin;
+        await using var scope = scopes.CreateAsyncScope();
+        var revoked = await scope.ServiceProvider.GetRequiredService<JwtDbContext>().RefreshTokens
+            .Where(t => t.RevokedAt >= since)
+            .Select(t => new { t.FamilyId, RevokedAt = t.RevokedAt!.Value })
+            // Every waiting request shares this attempt, so no one request's cancellation may end it.
+            .ToListAsync(CancellationToken.None);
+        foreach (var session in revoked.GroupBy(t => t.FamilyId))
+        {
+            await RevokeSessionAsync(session.Key, session.Max(t => t.RevokedAt) + lifetime, CancellationToken.None);
+        }
+
+        _restored = true;
+    }
 
     private static string KeyFor(Guid sessionId) => SessionKeyPrefix + sessionId.ToString("N");
 }
