@@ -29,9 +29,8 @@ public sealed class TokenRevocationList(IDistributedCache cache, IServiceScopeFa
 
     private readonly Lock _restoreGate = new();
 
+    // The attempt in flight, or the one that succeeded.
     private Task? _restore;
-
-    private volatile bool _restored;
 
     public Task RevokeSessionAsync(Guid sessionId, DateTimeOffset lastTokenExpiresAt, CancellationToken cancellationToken)
     {
@@ -43,7 +42,7 @@ public sealed class TokenRevocationList(IDistributedCache cache, IServiceScopeFa
 
     public async Task<bool> IsRevokedAsync(Guid sessionId, CancellationToken cancellationToken)
     {
-        if (!_restored)
+        if (Volatile.Read(ref _restore) is not { IsCompletedSuccessfully: true })
         {
             await RestoreOnceAsync().WaitAsync(cancellationToken);
         }
@@ -81,8 +80,6 @@ public sealed class TokenRevocationList(IDistributedCache cache, IServiceScopeFa
         {
             await RevokeSessionAsync(session.Key, session.Max(t => t.RevokedAt) + lifetime, CancellationToken.None);
         }
-
-        _restored = true;
     }
 
     private static string KeyFor(Guid sessionId) => SessionKeyPrefix + sessionId.ToString("N");

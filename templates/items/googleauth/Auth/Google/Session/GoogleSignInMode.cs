@@ -97,15 +97,8 @@ internal sealed class SessionCookieEvents(UserSecurityStates states, IOptions<Go
 
         // Sliding renewal keeps a used session alive; the sign-in's age bounds it.
         var signedInAt = DateTimeOffset.FromUnixTimeSeconds(authTime);
-        if (time.GetUtcNow() - signedInAt > options.Value.SessionMaxAge)
-        {
-            context.RejectPrincipal();
-            await context.HttpContext.SignOutAsync(GoogleSignInMode.SessionScheme);
-            return;
-        }
-
-        var state = await states.GetAsync(userId, context.HttpContext.RequestAborted);
-        if (!state.Allows(signedInAt))
+        if (time.GetUtcNow() - signedInAt > options.Value.SessionMaxAge
+            || !(await states.GetAsync(userId, context.HttpContext.RequestAborted)).Allows(signedInAt))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(GoogleSignInMode.SessionScheme);
