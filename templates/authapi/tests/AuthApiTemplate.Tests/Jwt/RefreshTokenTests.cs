@@ -141,8 +141,36 @@ public sealed class RefreshTokenTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.Equal(loggedInAt.ToUnixTimeSeconds(), JwtTestKit.DecodePart(pair.AccessToken, 1).GetProperty("auth_time").GetInt64());
     }
 
+    [Fact]
+    public async Task A_login_deletes_the_sessions_that_can_no_longer_matter_and_keeps_the_rest()
+    {
+        var (user, live) = await factory.SignInAsync();
+        var rotated = (await (await RefreshAsync(live.RefreshToken)).Content.ReadFromJsonAsync<TokenPair>())!;
+        var now = DateTimeOffset.UtcNow;
+        // An access token lives 15 minutes (plus a minute of skew) past its session's end or revocation.
+        var longAgo = now.AddMinutes(-20);
+        var recently = now.AddMinutes(-5);
+        var expiredLongAgo = await InsertRefreshTokenAsync(user.Id, now.AddDays(-31), sessionExpiresAt: longAgo);
+        var expiredRecently = await InsertRefreshTokenAsync(user.Id, now.AddDays(-31), sessionExpiresAt: recently);
+        var revokedLongAgo = await InsertRefreshTokenAsync(user.Id, now.AddHours(-1), now.AddDays(1), revokedAt: longAgo);
+        var revokedRecently = await InsertRefreshTokenAsync(user.Id, now.AddHours(-1), now.AddDays(1), revokedAt: recently);
+
+        await factory.SignInAsync();
+
+        Assert.False(await IsStoredAsync(expiredLongAgo));
+        Assert.False(await IsStoredAsync(revokedLongAgo));
+        Assert.True(await IsStoredAsync(expiredRecently));
+        Assert.True(await IsStoredAsync(revokedRecently));
+        Assert.True(await IsStoredAsync(live.RefreshToken));
+        Assert.True(await IsStoredAsync(rotated.RefreshToken));
+
+        // The live session's spent token was kept, so replaying it still ends the session.
+        await AssertRefreshRefusedAsync(await RefreshAsync(live.RefreshToken));
+        await AssertRefreshRefusedAsync(await RefreshAsync(rotated.RefreshToken));
+    }
+
     /// <summary>A refresh token as an earlier login would have left it in the database.</summary>
-    internal static async Task<string> InsertRefreshTokenAsync(ApiFactory factory, Guid userId, DateTimeOffset authTime, DateTimeOffset sessionExpiresAt, DateTimeOffset? expiresAt = null)
+    internal static async Task<string> InsertRefreshTokenAsync(ApiFactory factory, Guid userId, DateTimeOffset authTime, DateTimeOffset sessionExpiresAt, DateTimeOffset? expiresAt = null, DateTimeOffset? revokedAt = null)
     {
         var value = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         await using var scope = factory.Services.CreateAsyncScope();
@@ -157,13 +185,21 @@ public sealed class RefreshTokenTests(ApiFactory factory) : IClassFixture<ApiFac
             AuthTime = authTime,
             ExpiresAt = expiresAt ?? sessionExpiresAt,
             SessionExpiresAt = sessionExpiresAt,
+            RevokedAt = revokedAt,
         });
         await db.SaveChangesAsync();
         return value;
     }
 
-    private Task<string> InsertRefreshTokenAsync(Guid userId, DateTimeOffset authTime, DateTimeOffset sessionExpiresAt, DateTimeOffset? expiresAt = null) =>
-        InsertRefreshTokenAsync(factory, userId, authTime, sessionExpiresAt, expiresAt);
+    private Task<string> InsertRefreshTokenAsync(Guid userId, DateTimeOffset authTime, DateTimeOffset sessionExpiresAt, DateTimeOffset? expiresAt = null, DateTimeOffset? revokedAt = null) =>
+        InsertRefreshTokenAsync(factory, userId, authTime, sessionExpiresAt, expiresAt, revokedAt);
+
+    private async Task<bool> IsStoredAsync(string refreshToken)
+    {
+        var hash = SHA256.HashData(Encoding.ASCII.GetBytes(refreshToken));
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<JwtDbContext>().RefreshTokens.AnyAsync(t => t.TokenHash == hash);
+    }
 
     private Task<HttpResponseMessage> RefreshAsync(string refreshToken) =>
         _client.PostAsJsonAsync("/auth/refresh", new { refreshToken });

@@ -24,9 +24,12 @@ internal sealed class RefreshTokenConfiguration : IEntityTypeConfiguration<Refre
         token.HasIndex(t => t.TokenHash).IsUnique();
         token.HasIndex(t => t.FamilyId);
         token.HasIndex(t => t.UserId);
-        // Stored as a number so that time comparisons run in the database on every provider: the
-        // revocation list is restored from the sessions ended within one access-token lifetime.
+        // Stored as numbers so that time comparisons run in the database on every provider: the
+        // revocation list is restored from the sessions ended within one access-token lifetime, and
+        // each login deletes the sessions that ended before that.
         token.Property(t => t.RevokedAt).HasConversion<long>();
         token.HasIndex(t => t.RevokedAt);
+        token.Property(t => t.SessionExpiresAt).HasConversion<long>();
+        token.HasIndex(t => t.SessionExpiresAt);
     }
 }

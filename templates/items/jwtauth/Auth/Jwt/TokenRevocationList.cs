@@ -32,6 +32,12 @@ public sealed class TokenRevocationList(IDistributedCache cache, IServiceScopeFa
     // The attempt in flight, or the one that succeeded.
     private Task? _restore;
 
+    /// <summary>
+    /// How long after a session ends one of its access tokens may still pass validation: the list, its
+    /// restore and the refresh-token cleanup all keep an ended session this long.
+    /// </summary>
+    public static TimeSpan RevocationMatters(TimeSpan accessTokenLifetime) => accessTokenLifetime + Margin;
+
     public Task RevokeSessionAsync(Guid sessionId, DateTimeOffset lastTokenExpiresAt, CancellationToken cancellationToken)
     {
         var expires = lastTokenExpiresAt + Margin;
@@ -69,7 +75,7 @@ public sealed class TokenRevocationList(IDistributedCache cache, IServiceScopeFa
         // Off the caller's stack: the attempt is started under the gate's lock and must not run there.
         await Task.Yield();
         var lifetime = options.Value.AccessTokenLifetime;
-        var since = time.GetUtcNow() - lifetime - Margin;
+        var since = time.GetUtcNow() - RevocationMatters(lifetime);
         await using var scope = scopes.CreateAsyncScope();
         var revoked = await scope.ServiceProvider.GetRequiredService<JwtDbContext>().RefreshTokens
             .Where(t => t.RevokedAt >= since)

@@ -38,6 +38,7 @@ public sealed partial class TokenService(
         // auth_time has second precision in the token; the session starts on that second.
         var authTime = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
         var refresh = NewRefreshToken(user.Id, familyId: Guid.CreateVersion7(now), authTime, now, now + _options.SessionMaxAge, out var refreshValue);
+        await DeleteEndedSessionsAsync(now, cancellationToken);
         db.RefreshTokens.Add(refresh);
         await db.SaveChangesAsync(cancellationToken);
         return Pair(CreateAccessToken(user, authTime, refresh.FamilyId, now), refreshValue);
@@ -114,6 +115,21 @@ public sealed partial class TokenService(
 
         // Also covers sessions the revocation list no longer remembers (a restarted in-memory cache).
         await users.EndAllSessionsAsync(userId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes the refresh tokens of every session that can no longer matter: it passed its absolute end,
+    /// or it was revoked, and no access token of it can still be valid. Each login sweeps, the way the
+    /// Google hand-off codes are swept when one is issued, so the table holds the live sessions and the
+    /// recent revocations rather than every session ever started. A live session keeps its spent tokens:
+    /// presenting one of them is how reuse is detected.
+    /// </summary>
+    private Task<int> DeleteEndedSessionsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var endedBefore = now - TokenRevocationList.RevocationMatters(_options.AccessTokenLifetime);
+        return db.RefreshTokens
+            .Where(t => t.SessionExpiresAt < endedBefore || t.RevokedAt < endedBefore)
+            .ExecuteDeleteAsync(cancellationToken);
     }
 
     private async Task EndSessionAsync(Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken)

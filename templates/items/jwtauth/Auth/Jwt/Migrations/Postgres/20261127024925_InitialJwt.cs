@@ -21,7 +21,7 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Postgres
                     TokenHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    SessionExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    SessionExpiresAt = table.Column<long>(type: "bigint", nullable: false),
                     AuthTime = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     UsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     RevokedAt = table.Column<long>(type: "bigint", nullable: true)
@@ -40,6 +40,11 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Postgres
                 name: "IX_RefreshTokens_RevokedAt",
                 table: "RefreshTokens",
                 column: "RevokedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RefreshTokens_SessionExpiresAt",
+                table: "RefreshTokens",
+                column: "SessionExpiresAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_RefreshTokens_TokenHash",

@@ -42,8 +42,8 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Postgres
                     b.Property<long?>("RevokedAt")
                         .HasColumnType("bigint");
 
-                    b.Property<DateTimeOffset>("SessionExpiresAt")
-                        .HasColumnType("timestamp with time zone");
+                    b.Property<long>("SessionExpiresAt")
+                        .HasColumnType("bigint");
 
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
@@ -61,6 +61,8 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Postgres
                     b.HasIndex("FamilyId");
 
                     b.HasIndex("RevokedAt");
+
+                    b.HasIndex("SessionExpiresAt");
 
                     b.HasIndex("TokenHash")
                         .IsUnique();

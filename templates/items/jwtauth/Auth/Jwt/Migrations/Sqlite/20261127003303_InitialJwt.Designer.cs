@@ -40,8 +40,8 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Sqlite
                     b.Property<long?>("RevokedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset>("SessionExpiresAt")
-                        .HasColumnType("TEXT");
+                    b.Property<long>("SessionExpiresAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
@@ -59,6 +59,8 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Sqlite
                     b.HasIndex("FamilyId");
 
                     b.HasIndex("RevokedAt");
+
+                    b.HasIndex("SessionExpiresAt");
 
                     b.HasIndex("TokenHash")
                         .IsUnique();

@@ -21,7 +21,7 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Sqlite
                     TokenHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
                     ExpiresAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
-                    SessionExpiresAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    SessionExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
                     AuthTime = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
                     UsedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
                     RevokedAt = table.Column<long>(type: "INTEGER", nullable: true)
@@ -40,6 +40,11 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Sqlite
                 name: "IX_RefreshTokens_RevokedAt",
                 table: "RefreshTokens",
                 column: "RevokedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RefreshTokens_SessionExpiresAt",
+                table: "RefreshTokens",
+                column: "SessionExpiresAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_RefreshTokens_TokenHash",

@@ -37,8 +37,8 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Sqlite
                     b.Property<long?>("RevokedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset>("SessionExpiresAt")
-                        .HasColumnType("TEXT");
+                    b.Property<long>("SessionExpiresAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
@@ -56,6 +56,8 @@ namespace AuthApiTemplate.Auth.Jwt.Migrations.Sqlite
                     b.HasIndex("FamilyId");
 
                     b.HasIndex("RevokedAt");
+
+                    b.HasIndex("SessionExpiresAt");
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
