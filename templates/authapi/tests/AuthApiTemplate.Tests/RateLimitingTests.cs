@@ -25,6 +25,18 @@ public sealed class RateLimitingTests : IClassFixture<RateLimitingTests.TightLim
     }
 
     [Fact]
+    public async Task Addresses_in_one_ipv6_64_share_a_limit_and_the_next_64_has_its_own()
+    {
+        for (var i = 1; i <= 3; i++)
+        {
+            Assert.NotEqual(429, await StatusFromAsync($"2001:db8:7:1::{i}"));
+        }
+
+        Assert.Equal(429, await StatusFromAsync("2001:db8:7:1:ffff:ffff:ffff:fffe"));
+        Assert.NotEqual(429, await StatusFromAsync("2001:db8:7:2::1"));
+    }
+
+    [Fact]
     public async Task A_client_over_its_limit_gets_429_with_retry_after_and_ratelimit_fields()
     {
         // Anonymous, so the global policy applies by client address (signed-in callers get their own partition).
@@ -46,6 +58,18 @@ public sealed class RateLimitingTests : IClassFixture<RateLimitingTests.TightLim
         Assert.Equal("\"global\";q=3;w=60", Header(rejected, "RateLimit-Policy"));
         Assert.StartsWith("\"global\";r=0;t=", Header(rejected, "RateLimit"), StringComparison.Ordinal);
         Assert.Contains("Retry in", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>An anonymous <c>GET /items</c> as the server sees it arrive from <paramref name="address"/>.</summary>
+    private async Task<int> StatusFromAsync(string address)
+    {
+        var context = await _factory.Server.SendAsync(request =>
+        {
+            request.Request.Method = HttpMethods.Get;
+            request.Request.Path = "/items";
+            request.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(address);
+        });
+        return context.Response.StatusCode;
     }
 
     private static string Header(HttpResponseMessage response, string name) =>
