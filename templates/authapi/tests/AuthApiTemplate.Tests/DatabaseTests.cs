@@ -24,6 +24,31 @@ public sealed class DatabaseTests(ApiFactory factory) : IClassFixture<ApiFactory
         }
     }
 
+    [Fact]
+    public async Task Saving_a_change_to_a_row_another_request_deleted_is_a_conflict_not_a_500()
+    {
+        await using var first = factory.Services.CreateAsyncScope();
+        var db = first.ServiceProvider.GetRequiredService<Data.AppDbContext>();
+        var item = await SavedItemAsync(db, "raced");
+
+        await using (var second = factory.Services.CreateAsyncScope())
+        {
+            await second.ServiceProvider.GetRequiredService<Data.AppDbContext>().Items.Where(i => i.Id == item.Id).ExecuteDeleteAsync();
+        }
+
+        item.Name = "renamed";
+        var lost = await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => db.SaveChangesAsync());
+        Assert.Equal(Data.DatabaseFailureKind.Conflict, Data.DatabaseFailure.Classify(lost));
+    }
+
+    private static async Task<Items.Item> SavedItemAsync(Data.AppDbContext db, string name)
+    {
+        var item = new Items.Item { Id = Guid.NewGuid(), Name = name, CreatedAt = DateTimeOffset.UtcNow };
+        db.Items.Add(item);
+        await db.SaveChangesAsync();
+        return item;
+    }
+
 #if (usePostgres)
     [Fact]
     public async Task The_database_is_postgresql_with_a_migrations_history_per_context()
@@ -41,9 +66,7 @@ public sealed class DatabaseTests(ApiFactory factory) : IClassFixture<ApiFactory
     {
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Data.AppDbContext>();
-        var item = new Items.Item { Id = Guid.NewGuid(), Name = "twice", CreatedAt = DateTimeOffset.UtcNow };
-        db.Items.Add(item);
-        await db.SaveChangesAsync();
+        var item = await SavedItemAsync(db, "twice");
         db.ChangeTracker.Clear();
         db.Items.Add(new Items.Item { Id = item.Id, Name = "again", CreatedAt = DateTimeOffset.UtcNow });
         var duplicate = await Assert.ThrowsAsync<Microsoft.EntityFrameworkCore.DbUpdateException>(() => db.SaveChangesAsync());

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing.Patterns;
 #if (anyAuth)
@@ -74,7 +75,8 @@ public sealed class UsageTrackingMiddleware(RequestDelegate next, UsageTracker t
     private void Complete(HttpContext context, CountingResponseBodyFeature counting, long started, bool failed)
     {
         context.Features.Set(counting.Inner);
-        var endpoint = context.GetEndpoint();
+        // The exception handler clears the endpoint before it writes its problem; it keeps the one that failed.
+        var endpoint = context.GetEndpoint() ?? context.Features.Get<IExceptionHandlerFeature>()?.Endpoint;
         if (endpoint?.Metadata.GetMetadata<ExcludeFromUsageTrackingAttribute>() is not null)
         {
             return;

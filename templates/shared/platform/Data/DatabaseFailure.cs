@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 #if (usePostgres)
 using Npgsql;
 #else
@@ -15,7 +16,7 @@ public enum DatabaseFailureKind
     None,
     /// <summary>The database cannot serve the request now (down, locked, busy, timed out).</summary>
     Unavailable,
-    /// <summary>The request violates a constraint: a client error, not an outage.</summary>
+    /// <summary>The request violates a constraint, or lost a race with another request: a client error, not an outage.</summary>
     Conflict,
 #if (usePostgres)
     /// <summary>The request carries a value the database refuses to store (a NUL character in text): a client error.</summary>
@@ -42,6 +43,9 @@ public static class DatabaseFailure
         {
             switch (current)
             {
+                // An update or delete found the row changed or gone since it was read: a concurrent request won.
+                case DbUpdateConcurrencyException:
+                    return DatabaseFailureKind.Conflict;
 #if (usePostgres)
                 case PostgresException postgres when postgres.SqlState.StartsWith(PostgresConstraintClass, StringComparison.Ordinal):
                     return DatabaseFailureKind.Conflict;

@@ -1,6 +1,12 @@
+using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AuthApiTemplate.Auth.ApiKeys;
 using AuthApiTemplate.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AuthApiTemplate.Tests.ApiKeys;
 
@@ -82,6 +88,69 @@ public sealed class ApiKeyAdminTests(ApiFactory factory) : IClassFixture<ApiFact
         Assert.Equal(HttpStatusCode.OK, byWider.StatusCode);
     }
 
+    [Fact]
+    public async Task Of_two_rotations_that_read_the_same_secret_one_wins_and_the_other_is_a_409()
+    {
+        var admin = await factory.CreateKeyAsync(["*"]);
+        var target = await factory.CreateKeyAsync(["items:read"]);
+        // Holds each rotation's write until both have read the key: the race, every time.
+        using var bothRead = new RotationWriteBarrier(parties: 2);
+        using var app = factory.WithWebHostBuilder(builder => builder.ConfigureServices(services =>
+            services.ConfigureDbContext<ApiKeysDbContext>(options => options.AddInterceptors(bothRead))));
+        var client = app.CreateClient();
+
+        // Each on its own thread: SQLite's async calls complete inline, so one thread would run them in turn.
+        var responses = await Task.WhenAll(
+            Task.Run(() => client.PostWithKeyAsync($"/api-keys/{target.Key.Id}/rotate", admin.Secret)),
+            Task.Run(() => client.PostWithKeyAsync($"/api-keys/{target.Key.Id}/rotate", admin.Secret)));
+
+        var won = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        await ProblemAssert.IsProblemAsync(Assert.Single(responses, r => r != won), HttpStatusCode.Conflict);
+        var secret = JsonNode.Parse(await won.Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetWithKeyAsync("/items", secret)).StatusCode);
+    }
+
+    private sealed class RotationWriteBarrier(int parties) : DbCommandInterceptor, IDisposable
+    {
+        private readonly Barrier _barrier = new(parties);
+
+        public void Dispose() => _barrier.Dispose();
+
+        public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+        {
+            WaitIfRotation(command);
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            WaitIfRotation(command);
+            return ValueTask.FromResult(result);
+        }
+
+        private void WaitIfRotation(DbCommand command)
+        {
+            if (command.CommandText.Contains("\"PreviousSecretHash\" =", StringComparison.Ordinal))
+            {
+                Assert.True(_barrier.SignalAndWait(TimeSpan.FromSeconds(30)), "the two rotations never ran at the same time");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_invalid_scope_is_quoted_shortened_in_the_error()
+    {
+        var admin = await factory.CreateKeyAsync(["*"]);
+        var huge = new string('x', 100_000);
+
+        var response = await _client.PostWithKeyAsync("/api-keys", admin.Secret, new { name = "x", scopes = new[] { huge } });
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+        var message = problem.GetProperty("errors").GetProperty("scopes")[0].GetString()!;
+        Assert.Contains(huge[..64] + "…", message, StringComparison.Ordinal);
+        Assert.True(message.Length < 400, $"the error is {message.Length} characters");
+    }
+
     [Theory]
     [InlineData("""{"name":"x","scopes":["items read"]}""", "scopes")]
     [InlineData("""{"name":"x","scopes":["items:"]}""", "scopes")]
@@ -90,6 +159,8 @@ public sealed class ApiKeyAdminTests(ApiFactory factory) : IClassFixture<ApiFact
     [InlineData("""{"name":"x","scopes":["undefined:read"]}""", "scopes")]
     [InlineData("""{"name":"x"}""", "scopes")]
     [InlineData("""{"name":"","scopes":[]}""", "name")]
+    [InlineData("""{"name":"ops\nab12cd34  revoked","scopes":[]}""", "name")]
+    [InlineData("""{"name":"red \u001b[31m","scopes":[]}""", "name")]
     [InlineData("""{"name":"x","scopes":[],"expiresAt":"2000-01-01T00:00:00Z"}""", "expiresAt")]
     [InlineData("""{"name":"x","scopes":[],"permitsPerMinute":0}""", "permitsPerMinute")]
     public async Task Invalid_requests_are_a_400_naming_the_field(string json, string field)

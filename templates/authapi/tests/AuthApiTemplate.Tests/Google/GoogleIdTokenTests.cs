@@ -73,6 +73,30 @@ public sealed class GoogleIdTokenTests : IDisposable
     }
 
     [Fact]
+    public async Task What_is_not_an_RS256_token_from_Google_for_this_app_is_refused_without_fetching_Googles_keys()
+    {
+        var google = _factory.GoogleServer;
+        var account = GoogleTestKit.NewAccount();
+        using var client = _factory.CreateBrowser();
+
+        foreach (var credential in new[]
+        {
+            "garbage",
+            "a.b.c",
+            "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln",
+            google.IssueIdToken(account, c => c["aud"] = "another-client.apps.googleusercontent.com"),
+            google.IssueIdToken(account, c => c["iss"] = "https://accounts.google.evil"),
+            Unsigned(google.IssueIdToken(account)),
+        })
+        {
+            var problem = await ProblemAssert.IsProblemAsync(await SignInAsync(client, credential), HttpStatusCode.Unauthorized);
+            Assert.Equal("invalid_token", problem.GetProperty("error").GetString());
+        }
+
+        Assert.Equal(0, google.JwksFetches);
+    }
+
+    [Fact]
     public async Task A_token_signed_with_a_newly_published_key_refreshes_the_key_set_at_most_once_a_minute()
     {
         using var client = _factory.CreateBrowser();

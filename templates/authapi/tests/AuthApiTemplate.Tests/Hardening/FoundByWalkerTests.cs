@@ -6,15 +6,26 @@ namespace AuthApiTemplate.Tests.Hardening;
 /// <summary>Requests the hostile-input walk once answered with a 500 or a non-problem body, pinned down one by one.</summary>
 public sealed class FoundByWalkerTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
-    [Fact]
-    public async Task A_body_in_a_charset_dotnet_does_not_know_is_a_415_problem()
+    [Theory]
+    [InlineData("charset=nonsense")]
+    [InlineData("charset=\"nonsense\"")]
+    [InlineData("charset=utf-7")]
+    [InlineData("charset=\"utf-7\"")]
+    public async Task A_charset_the_body_readers_cannot_decode_is_a_415_problem(string parameter) =>
+        await ProblemAssert.IsProblemAsync(await PostItemAsync(parameter), HttpStatusCode.UnsupportedMediaType);
+
+    [Theory]
+    [InlineData("charset=\"utf-8\"")]
+    [InlineData("charset=\"UTF-8\"")]
+    [InlineData("charset=utf-8")]
+    public async Task A_quoted_charset_means_the_same_as_the_bare_one(string parameter) =>
+        Assert.Equal(HttpStatusCode.Created, (await PostItemAsync(parameter)).StatusCode);
+
+    private Task<HttpResponseMessage> PostItemAsync(string contentTypeParameter)
     {
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"name\":\"x\"}"));
-        content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=nonsense");
-
-        var response = await factory.CreateApiClient().PostAsync("/items", content);
-
-        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json; " + contentTypeParameter);
+        return factory.CreateApiClient().PostAsync("/items", content);
     }
 
     [Fact]

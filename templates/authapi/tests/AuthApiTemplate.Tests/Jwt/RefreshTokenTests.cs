@@ -142,6 +142,38 @@ public sealed class RefreshTokenTests(ApiFactory factory) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task A_token_stored_after_its_session_ended_never_refreshes()
+    {
+        // What a refresh leaves behind when a logout lands between its spending a token and storing the next.
+        var (user, _) = await factory.SignInAsync();
+        var session = Guid.CreateVersion7();
+        var now = DateTimeOffset.UtcNow;
+        await InsertRefreshTokenAsync(user.Id, now.AddHours(-1), now.AddDays(1), revokedAt: now.AddSeconds(-1), familyId: session);
+        var straggler = await InsertRefreshTokenAsync(user.Id, now.AddHours(-1), now.AddDays(1), familyId: session);
+
+        await AssertRefreshRefusedAsync(await RefreshAsync(straggler));
+        await AssertRefreshRefusedAsync(await RefreshAsync(straggler));
+    }
+
+    [Fact]
+    public async Task A_user_disabled_by_another_process_cannot_refresh_even_while_this_one_caches_their_state()
+    {
+        var (user, tokens) = await factory.SignInAsync();
+        // An authenticated request puts the user's state in this process's cache.
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync("/me/profile", tokens.AccessToken)).StatusCode);
+
+        // `users disable` run as a command changes the row; it cannot evict this process's cache.
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<UsersDbContext>().Users
+                .Where(u => u.Id == user.Id)
+                .ExecuteUpdateAsync(set => set.SetProperty(u => u.Disabled, true));
+        }
+
+        await AssertRefreshRefusedAsync(await RefreshAsync(tokens.RefreshToken));
+    }
+
+    [Fact]
     public async Task A_login_deletes_the_sessions_that_can_no_longer_matter_and_keeps_the_rest()
     {
         var (user, live) = await factory.SignInAsync();
@@ -170,7 +202,7 @@ public sealed class RefreshTokenTests(ApiFactory factory) : IClassFixture<ApiFac
     }
 
     /// <summary>A refresh token as an earlier login would have left it in the database.</summary>
-    internal static async Task<string> InsertRefreshTokenAsync(ApiFactory factory, Guid userId, DateTimeOffset authTime, DateTimeOffset sessionExpiresAt, DateTimeOffset? expiresAt = null, DateTimeOffset? revokedAt = null)
+    internal static async Task<string> InsertRefreshTokenAsync(ApiFactory factory, Guid userId, DateTimeOffset authTime, DateTimeOffset sessionExpiresAt, DateTimeOffset? expiresAt = null, DateTimeOffset? revokedAt = null, Guid? familyId = null)
     {
         var value = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         await using var scope = factory.Services.CreateAsyncScope();
@@ -178,7 +210,7 @@ public sealed class RefreshTokenTests(ApiFactory factory) : IClassFixture<ApiFac
         db.RefreshTokens.Add(new RefreshToken
         {
             Id = Guid.CreateVersion7(),
-            FamilyId = Guid.CreateVersion7(),
+            FamilyId = familyId ?? Guid.CreateVersion7(),
             UserId = userId,
             TokenHash = SHA256.HashData(Encoding.ASCII.GetBytes(value)),
             CreatedAt = authTime,
@@ -191,8 +223,8 @@ public sealed class RefreshTokenTests(ApiFactory factory) : IClassFixture<ApiFac
         return value;
     }
 
-    private Task<string> InsertRefreshTokenAsync(Guid userId, DateTimeOffset authTime, DateTimeOffset sessionExpiresAt, DateTimeOffset? expiresAt = null, DateTimeOffset? revokedAt = null) =>
-        InsertRefreshTokenAsync(factory, userId, authTime, sessionExpiresAt, expiresAt, revokedAt);
+    private Task<string> InsertRefreshTokenAsync(Guid userId, DateTimeOffset authTime, DateTimeOffset sessionExpiresAt, DateTimeOffset? expiresAt = null, DateTimeOffset? revokedAt = null, Guid? familyId = null) =>
+        InsertRefreshTokenAsync(factory, userId, authTime, sessionExpiresAt, expiresAt, revokedAt, familyId);
 
     private async Task<bool> IsStoredAsync(string refreshToken)
     {

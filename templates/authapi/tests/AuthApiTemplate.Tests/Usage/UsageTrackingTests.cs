@@ -87,6 +87,26 @@ public sealed class UsageTrackingTests
     }
 
     [Fact]
+    public async Task A_request_that_ends_in_the_exception_handler_is_counted_under_its_route()
+    {
+        using var factory = new UsageApiFactory();
+        var client = factory.CreateClient().Admin();
+        for (var i = 0; i < 3; i++)
+        {
+            var malformed = await client.PostAsync("/items", new StringContent("{\"name\":", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/usage/stats?from=yesterday")).StatusCode);
+        }
+
+        var endpoints = await client.GetFromJsonAsync<JsonElement>("/usage/endpoints?top=10");
+        var post = Row(endpoints, "POST", "/items");
+        Assert.Equal(3, post.GetProperty("count").GetInt64());
+        Assert.Equal(1.0, post.GetProperty("errorRate").GetDouble());
+        // The analytics routes stay out of their own statistics, failing or not.
+        Assert.DoesNotContain(endpoints.EnumerateArray(), e => e.GetProperty("route").GetString() != "/items");
+    }
+
+    [Fact]
     public async Task Consumers_are_subjects_and_a_flood_of_consumers_ends_in_an_overflow_row()
     {
         using var factory = new UsageApiFactory();

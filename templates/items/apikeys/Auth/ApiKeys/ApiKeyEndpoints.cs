@@ -73,6 +73,12 @@ public static class ApiKeyEndpoints
         caller is null || !caller.HasClaim(c => c.Type == ApiClaimTypes.ApiKeyId)
         || ScopeMatcher.Covers(caller.FindAll(ApiClaimTypes.Scope).Select(c => c.Value), scope);
 
+    /// <summary>A refused scope as the error quotes it: enough to find it, never the whole of a huge value.</summary>
+    private static string Shortened(string? scope) =>
+        scope is { Length: > ShownScopeLength } ? scope[..ShownScopeLength] + "…" : scope ?? "null";
+
+    private const int ShownScopeLength = 64;
+
     /// <summary>Checks a new key's fields; an API key may only hand out scopes it holds itself.</summary>
     public static Dictionary<string, string[]> Validate(CreateApiKeyRequest request, ClaimsPrincipal? caller, DateTimeOffset now)
     {
@@ -80,6 +86,11 @@ public static class ApiKeyEndpoints
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Trim().Length > ApiKey.NameMaxLength)
         {
             errors["name"] = [$"The name is required and at most {ApiKey.NameMaxLength} characters."];
+        }
+        else if (request.Name.Any(char.IsControl))
+        {
+            // Names are printed by `apikeys list`: a line break or terminal escape would forge its output.
+            errors["name"] = ["The name may not contain control characters (line breaks, tabs, escapes)."];
         }
 
         if (request.Scopes is null)
@@ -97,7 +108,7 @@ public static class ApiKeyEndpoints
             {
                 if (!ApiScopes.IsGrantable(scope))
                 {
-                    problems.Add($"'{scope}' is not a scope of this API (defined: {string.Join(", ", ApiScopes.All)}; '*' stands for one segment or, last, for everything below).");
+                    problems.Add($"'{Shortened(scope)}' is not a scope of this API (defined: {string.Join(", ", ApiScopes.All)}; '*' stands for one segment or, last, for everything below).");
                 }
                 else if (!HoldsScope(caller, scope))
                 {

@@ -72,7 +72,7 @@ public sealed class ApiKeyStore(
     /// </summary>
     public async Task<CreatedApiKey?> RotateAsync(Guid id, CancellationToken cancellationToken)
     {
-        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id && k.RevokedAt == null, cancellationToken);
+        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id && k.RevokedAt == null, cancellationToken);
         if (key is null)
         {
             return null;
@@ -81,16 +81,33 @@ public sealed class ApiKeyStore(
         var now = time.GetUtcNow();
         var secret = ApiKeyFormat.NewKey(_options.Prefix);
         var graceEnds = now + _options.RotationGracePeriod;
-        var cached = (key.SecretHash, key.PreviousSecretHash);
+        var replaced = (key.SecretHash, key.PreviousSecretHash);
+        var previousExpiresAt = key.ExpiresAt is { } expires && expires < graceEnds ? expires : graceEnds;
+        var hash = ApiKeyFormat.Hash(secret);
+        var prefix = ApiKeyFormat.DisplayPrefix(secret, _options.Prefix);
 
-        key.PreviousSecretHash = key.SecretHash;
-        key.PreviousSecretExpiresAt = key.ExpiresAt is { } expires && expires < graceEnds ? expires : graceEnds;
-        key.RotatedAt = now;
-        key.SecretHash = ApiKeyFormat.Hash(secret);
-        key.Prefix = ApiKeyFormat.DisplayPrefix(secret, _options.Prefix);
-        await db.SaveChangesAsync(cancellationToken);
+        // Only if the secret is still the one read above: of concurrent rotations one wins, and the others
+        // fail instead of handing out secrets that the winner's write has already replaced.
+        var rotated = await db.ApiKeys
+            .Where(k => k.Id == id && k.RevokedAt == null && k.SecretHash == replaced.SecretHash)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(k => k.PreviousSecretHash, replaced.SecretHash)
+                .SetProperty(k => k.PreviousSecretExpiresAt, previousExpiresAt)
+                .SetProperty(k => k.RotatedAt, now)
+                .SetProperty(k => k.SecretHash, hash)
+                .SetProperty(k => k.Prefix, prefix), cancellationToken);
+        if (rotated == 0)
+        {
+            throw new DbUpdateConcurrencyException("The key was rotated or revoked by another request at the same time.");
+        }
+
         // After the commit: a load that read the old row before it is then either dropped or evicted.
-        await cache.ForgetAsync(cached.SecretHash, cached.PreviousSecretHash);
+        await cache.ForgetAsync(replaced.SecretHash, replaced.PreviousSecretHash);
+        key.PreviousSecretHash = replaced.SecretHash;
+        key.PreviousSecretExpiresAt = previousExpiresAt;
+        key.RotatedAt = now;
+        key.SecretHash = hash;
+        key.Prefix = prefix;
         return new CreatedApiKey(key, secret);
     }
 

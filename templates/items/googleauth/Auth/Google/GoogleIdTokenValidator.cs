@@ -27,6 +27,13 @@ public sealed class GoogleIdTokenValidator(GoogleSigningKeys keys, IOptions<Goog
             return null;
         }
 
+        // Decided before Google's keys are fetched: text that is not an RS256 token from Google for this app
+        // costs no outbound request, and a key outage cannot turn it into a 503.
+        if (!ClaimsToBeGooglesForThisApp(credential))
+        {
+            return null;
+        }
+
         var result = await ValidateWithAsync(credential, await keys.GetAsync(cancellationToken));
         if (result.Exception is SecurityTokenSignatureKeyNotFoundException
             && await keys.RefreshForUnknownKeyAsync(cancellationToken) is { } refreshed)
@@ -46,6 +53,28 @@ public sealed class GoogleIdTokenValidator(GoogleSigningKeys keys, IOptions<Goog
             IsTrue(token, "email_verified"),
             token.TryGetPayloadValue<string>("hd", out var hostedDomain) ? hostedDomain : null,
             token.TryGetPayloadValue<string>("name", out var name) ? name : null);
+    }
+
+    /// <summary>What the token says of itself, unverified: only a shortcut to refusal, never to acceptance.</summary>
+    private bool ClaimsToBeGooglesForThisApp(string credential)
+    {
+        if (!_handler.CanReadToken(credential))
+        {
+            return false;
+        }
+
+        try
+        {
+            var unverified = _handler.ReadJsonWebToken(credential);
+            return unverified.Alg == SecurityAlgorithms.RsaSha256
+                && Issuers.Contains(unverified.Issuer, StringComparer.Ordinal)
+                && unverified.Audiences.Contains(options.Value.ClientId, StringComparer.Ordinal);
+        }
+        catch (ArgumentException)
+        {
+            // SecurityTokenMalformedException: the parts are not base64url JSON.
+            return false;
+        }
     }
 
     private Task<TokenValidationResult> ValidateWithAsync(string credential, IReadOnlyList<SecurityKey> signingKeys) =>

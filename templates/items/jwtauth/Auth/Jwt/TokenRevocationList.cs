@@ -12,11 +12,12 @@ namespace AuthApiTemplate.Auth.Jwt;
 /// distributed cache: in memory by default, shared when the cache is.
 /// </summary>
 /// <remarks>
-/// A cache starts empty (an in-memory one at every start, Redis after losing its data), so before its
-/// first answer the list is restored from the database: every session whose refresh tokens were revoked
+/// An in-memory cache starts empty at every start, so before its first answer each process restores the
+/// list from the database: every session whose refresh tokens were revoked
 /// recently enough that one of its access tokens may still be valid. A restart therefore does not undo a
 /// logout. Requests that arrive during the restore wait for that one attempt; when it fails they fail
-/// closed with it, and the next request tries again.
+/// closed with it, and the next request tries again. The restore runs once per process: a Redis that loses
+/// its data while the instances keep running is restored only as they restart, so give Redis persistence.
 /// </remarks>
 public sealed class TokenRevocationList(IDistributedCache cache, IServiceScopeFactory scopes, IOptions<JwtOptions> options, TimeProvider time)
 {

@@ -13,7 +13,6 @@ namespace AuthApiTemplate.Auth.Jwt;
 public sealed partial class TokenService(
     JwtDbContext db,
     UserStore users,
-    UserSecurityStates userStates,
     JwtSigningKey signingKey,
     TokenRevocationList revocations,
     IOptions<JwtOptions> options,
@@ -38,9 +37,9 @@ public sealed partial class TokenService(
         // auth_time has second precision in the token; the session starts on that second.
         var authTime = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
         var refresh = NewRefreshToken(user.Id, familyId: Guid.CreateVersion7(now), authTime, now, now + _options.SessionMaxAge, out var refreshValue);
-        await DeleteEndedSessionsAsync(now, cancellationToken);
         db.RefreshTokens.Add(refresh);
         await db.SaveChangesAsync(cancellationToken);
+        await DeleteEndedSessionsAsync(now, cancellationToken);
         return Pair(CreateAccessToken(user, authTime, refresh.FamilyId, now), refreshValue);
     }
 
@@ -57,8 +56,11 @@ public sealed partial class TokenService(
 
         var hash = Hash(refreshToken);
         var now = time.GetUtcNow();
+        // A session ended while one of its refreshes was between spending a token and storing the next
+        // leaves that next token unrevoked; checking the whole session here keeps it from ever refreshing.
         var spent = await db.RefreshTokens
-            .Where(t => t.TokenHash == hash && t.UsedAt == null && t.RevokedAt == null)
+            .Where(t => t.TokenHash == hash && t.UsedAt == null && t.RevokedAt == null
+                && !db.RefreshTokens.Any(other => other.FamilyId == t.FamilyId && other.RevokedAt != null))
             .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), cancellationToken);
 
         var token = await db.RefreshTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
@@ -79,8 +81,10 @@ public sealed partial class TokenService(
         }
 
         var user = await users.FindByIdAsync(token.UserId, cancellationToken);
+        // The user row just read, not the cached state: a `users disable` from the command line (another
+        // process) cannot evict this process's cache, and refreshing must not outlast it.
         if (now >= token.ExpiresAt || now >= token.SessionExpiresAt || user is null
-            || !(await userStates.GetAsync(user.Id, cancellationToken)).Allows(token.AuthTime))
+            || !new UserSecurityState(Exists: true, user.Disabled, user.SessionsValidAfter).Allows(token.AuthTime))
         {
             await EndSessionAsync(token.FamilyId, now, cancellationToken);
             return null;
@@ -124,12 +128,20 @@ public sealed partial class TokenService(
     /// recent revocations rather than every session ever started. A live session keeps its spent tokens:
     /// presenting one of them is how reuse is detected.
     /// </summary>
-    private Task<int> DeleteEndedSessionsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    /// <remarks>Housekeeping only: the login has succeeded before it runs, and a failure is logged, not thrown.</remarks>
+    private async Task DeleteEndedSessionsAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var endedBefore = now - TokenRevocationList.RevocationMatters(_options.AccessTokenLifetime);
-        return db.RefreshTokens
-            .Where(t => t.SessionExpiresAt < endedBefore || t.RevokedAt < endedBefore)
-            .ExecuteDeleteAsync(cancellationToken);
+        try
+        {
+            await db.RefreshTokens
+                .Where(t => t.SessionExpiresAt < endedBefore || t.RevokedAt < endedBefore)
+                .ExecuteDeleteAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogSweepFailed(logger, exception);
+        }
     }
 
     private async Task EndSessionAsync(Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -189,6 +201,9 @@ public sealed partial class TokenService(
     }
 
     private static byte[] Hash(string refreshToken) => SHA256.HashData(Encoding.ASCII.GetBytes(refreshToken));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting ended sessions' refresh tokens failed; the next login tries again")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A spent refresh token was presented again; session {SessionId} of user {UserId} is revoked")]
     private static partial void LogRefreshTokenReuse(ILogger logger, Guid sessionId, Guid userId);
