@@ -17,6 +17,8 @@ public static class ApiDefaults
 
         builder.AddErrorHandling();
         builder.Services.AddValidation();
+        // A body that names a field twice is ambiguous (which one did the client mean?): 400, not last-wins.
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.AllowDuplicateProperties = false);
         builder.AddApiRateLimiting();
         builder.Services.AddHealthChecks();
         builder.Services.AddOpenApi();

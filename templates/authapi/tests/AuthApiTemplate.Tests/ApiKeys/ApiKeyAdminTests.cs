@@ -67,6 +67,23 @@ public sealed class ApiKeyAdminTests(ApiFactory factory) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task A_key_cannot_create_a_key_that_outlives_it_or_calls_faster_than_it_may()
+    {
+        var expires = DateTimeOffset.UtcNow.AddDays(1);
+        var manager = await factory.CreateKeyAsync(["keys:manage", "items:read"], expiresAt: expires, permitsPerMinute: 10);
+
+        var forever = await _client.PostWithKeyAsync("/api-keys", manager.Secret, new { name = "x", scopes = new[] { "items:read" }, permitsPerMinute = 10 });
+        var later = await _client.PostWithKeyAsync("/api-keys", manager.Secret, new { name = "x", scopes = new[] { "items:read" }, permitsPerMinute = 10, expiresAt = expires.AddSeconds(1) });
+        var faster = await _client.PostWithKeyAsync("/api-keys", manager.Secret, new { name = "x", scopes = new[] { "items:read" }, expiresAt = expires });
+
+        Assert.True((await ProblemAssert.IsProblemAsync(forever, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("expiresAt", out _));
+        Assert.True((await ProblemAssert.IsProblemAsync(later, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("expiresAt", out _));
+        Assert.True((await ProblemAssert.IsProblemAsync(faster, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("permitsPerMinute", out _));
+        var within = await _client.PostWithKeyAsync("/api-keys", manager.Secret, new { name = "x", scopes = new[] { "items:read" }, permitsPerMinute = 5, expiresAt = expires });
+        Assert.Equal(HttpStatusCode.Created, within.StatusCode);
+    }
+
+    [Fact]
     public async Task A_key_can_only_rotate_keys_whose_scopes_it_holds()
     {
         var manager = await factory.CreateKeyAsync(["keys:manage", "items:*"]);

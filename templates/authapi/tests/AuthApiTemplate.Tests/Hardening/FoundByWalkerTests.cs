@@ -21,6 +21,16 @@ public sealed class FoundByWalkerTests(ApiFactory factory) : IClassFixture<ApiFa
     public async Task A_quoted_charset_means_the_same_as_the_bare_one(string parameter) =>
         Assert.Equal(HttpStatusCode.Created, (await PostItemAsync(parameter)).StatusCode);
 
+    [Theory]
+    [InlineData("""{"name":"a","name":"b"}""")]
+    [InlineData("""{"name":"a","NAME":"b"}""")]
+    public async Task A_body_that_names_a_field_twice_is_a_400_problem(string json)
+    {
+        var response = await factory.CreateApiClient().PostAsync("/items", new StringContent(json, Encoding.UTF8, "application/json"));
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
     private Task<HttpResponseMessage> PostItemAsync(string contentTypeParameter)
     {
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"name\":\"x\"}"));

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace AuthApiTemplate.Auth.ApiKeys;
 
@@ -22,9 +24,14 @@ public static class ApiKeyEndpoints
     }
 
     private static async Task<Results<Created<CreatedApiKeyResponse>, ValidationProblem>> CreateAsync(
-        CreateApiKeyRequest request, ClaimsPrincipal caller, ApiKeyStore store, TimeProvider time, CancellationToken cancellationToken)
+        CreateApiKeyRequest request, ClaimsPrincipal caller, ApiKeyStore store, IOptions<ApiKeyOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = Validate(request, caller, time.GetUtcNow());
+        if (errors.Count == 0 && CallingKeyId(caller) is { } callingKeyId && await store.FindAsync(callingKeyId, cancellationToken) is { } callingKey)
+        {
+            LimitToCallingKey(request, callingKey, options.Value.DefaultPermitsPerMinute, errors);
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -66,6 +73,27 @@ public static class ApiKeyEndpoints
         }
 
         return await store.RotateAsync(id, cancellationToken) is { } rotated ? TypedResults.Ok(CreatedApiKeyResponse.From(rotated)) : TypedResults.NotFound();
+    }
+
+    private static Guid? CallingKeyId(ClaimsPrincipal caller) =>
+        Guid.TryParse(caller.FindFirstValue(ApiClaimTypes.ApiKeyId), out var id) ? id : null;
+
+    /// <summary>
+    /// A key may not hand out a key that outlives it or may call faster than it may: otherwise a manager
+    /// key with an expiry or a low rate limit could mint itself a successor without either.
+    /// </summary>
+    private static void LimitToCallingKey(CreateApiKeyRequest request, ApiKey callingKey, int defaultPermitsPerMinute, Dictionary<string, string[]> errors)
+    {
+        if (callingKey.ExpiresAt is { } callerExpires && (request.ExpiresAt is not { } expiresAt || expiresAt > callerExpires))
+        {
+            errors["expiresAt"] = [$"At most the calling key's own expiry, {callerExpires.ToString("O", CultureInfo.InvariantCulture)}."];
+        }
+
+        var callerPermits = callingKey.PermitsPerMinute ?? defaultPermitsPerMinute;
+        if ((request.PermitsPerMinute ?? defaultPermitsPerMinute) > callerPermits)
+        {
+            errors["permitsPerMinute"] = [$"At most the calling key's own limit, {callerPermits} a minute."];
+        }
     }
 
     /// <summary>Signed-in admins hold every scope; an API key holds the scopes its own scopes cover.</summary>
