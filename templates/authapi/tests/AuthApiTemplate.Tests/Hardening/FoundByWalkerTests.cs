@@ -31,6 +31,15 @@ public sealed class FoundByWalkerTests(ApiFactory factory) : IClassFixture<ApiFa
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
     }
 
+    [Fact]
+    public async Task A_json_null_body_is_a_400_saying_a_body_is_required_not_advice_to_the_developer()
+    {
+        var response = await factory.CreateApiClient().PostAsync("/items", new StringContent("null", Encoding.UTF8, "application/json"));
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal("A JSON object body is required.", problem.GetProperty("detail").GetString());
+    }
+
     private Task<HttpResponseMessage> PostItemAsync(string contentTypeParameter)
     {
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"name\":\"x\"}"));

@@ -9,6 +9,8 @@ namespace AuthApiTemplate.Infrastructure.ErrorHandling;
 /// </summary>
 internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
 {
+    private const string ImplicitBodyMissing = "Implicit body inferred";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is not BadHttpRequestException badRequest)
@@ -24,8 +26,9 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemD
             {
                 Status = badRequest.StatusCode,
                 Title = "The request is invalid.",
-                // The framework's messages name the parameter and the expected format, never server internals.
-                Detail = badRequest.Message,
+                // The framework's messages name the parameter and the expected format, never server internals;
+                // the one for a JSON `null` body is advice to the API's developer instead.
+                Detail = badRequest.Message.StartsWith(ImplicitBodyMissing, StringComparison.Ordinal) ? "A JSON object body is required." : badRequest.Message,
             },
         });
     }
