@@ -175,7 +175,7 @@ if part wrk; then
   # The apps' hourly jobs (usage retention, also with the tracker off) first run a minute after start and
   # JIT-compile their queries then: about a second of CPU once, which is start-up work, not a request's
   # cost. Measuring starts after it.
-  until_first_jobs_done=$((last_start + first_jobs_after - $(date +%s)))
+  until_first_jobs_done=$((${last_start:-0} + first_jobs_after - $(date +%s)))
   if (( until_first_jobs_done > 0 )); then
     echo "   waiting $until_first_jobs_done s for the apps' first maintenance run"
     sleep "$until_first_jobs_done"

@@ -75,6 +75,9 @@ public static class ApiKeyEndpoints
         return await store.RotateAsync(id, cancellationToken) is { } rotated ? TypedResults.Ok(CreatedApiKeyResponse.From(rotated)) : TypedResults.NotFound();
     }
 
+    private static bool ForgesOutput(char c) =>
+        char.IsControl(c) || char.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+
     private static Guid? CallingKeyId(ClaimsPrincipal caller) =>
         Guid.TryParse(caller.FindFirstValue(ApiClaimTypes.ApiKeyId), out var id) ? id : null;
 
@@ -115,10 +118,11 @@ public static class ApiKeyEndpoints
         {
             errors["name"] = [$"The name is required and at most {ApiKey.NameMaxLength} characters."];
         }
-        else if (request.Name.Any(char.IsControl))
+        else if (request.Name.Any(ForgesOutput))
         {
-            // Names are printed by `apikeys list`: a line break or terminal escape would forge its output.
-            errors["name"] = ["The name may not contain control characters (line breaks, tabs, escapes)."];
+            // Names are printed by `apikeys list`: a line break, a terminal escape or a bidirectional
+            // override would forge its output.
+            errors["name"] = ["The name may not contain control or formatting characters (line breaks, tabs, escapes, direction marks)."];
         }
 
         if (request.Scopes is null)

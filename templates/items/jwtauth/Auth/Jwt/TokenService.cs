@@ -73,7 +73,12 @@ public sealed partial class TokenService(
         {
             if (token.RevokedAt is null)
             {
-                LogRefreshTokenReuse(logger, token.FamilyId, token.UserId);
+                // Spent before: a replay. Unspent: a token its session's end missed.
+                if (token.UsedAt is not null)
+                {
+                    LogRefreshTokenReuse(logger, token.FamilyId, token.UserId);
+                }
+
                 await EndSessionAsync(token.FamilyId, now, cancellationToken);
             }
 
@@ -134,8 +139,11 @@ public sealed partial class TokenService(
         var endedBefore = now - TokenRevocationList.RevocationMatters(_options.AccessTokenLifetime);
         try
         {
+            // Whole sessions only: a token stored after its session was revoked stays refused only while a
+            // revoked row of its session remains beside it.
             await db.RefreshTokens
-                .Where(t => t.SessionExpiresAt < endedBefore || t.RevokedAt < endedBefore)
+                .Where(t => t.SessionExpiresAt < endedBefore
+                    || db.RefreshTokens.Any(other => other.FamilyId == t.FamilyId && other.RevokedAt < endedBefore))
                 .ExecuteDeleteAsync(cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
