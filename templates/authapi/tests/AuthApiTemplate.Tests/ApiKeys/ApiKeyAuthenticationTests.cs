@@ -85,7 +85,8 @@ public sealed class ApiKeyAuthenticationTests(ApiFactory factory) : IClassFixtur
         CreatedApiKey rotated;
         await using (var scope = timed.Services.CreateAsyncScope())
         {
-            rotated = (await scope.ServiceProvider.GetRequiredService<ApiKeyStore>().RotateAsync(original.Key.Id, CancellationToken.None))!;
+            var store = scope.ServiceProvider.GetRequiredService<ApiKeyStore>();
+            rotated = await store.RotateAsync((await store.FindAsync(original.Key.Id, CancellationToken.None))!, CancellationToken.None);
         }
 
         Assert.NotEqual(original.Secret, rotated.Secret);

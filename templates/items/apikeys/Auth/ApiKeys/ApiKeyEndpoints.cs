@@ -72,7 +72,7 @@ public static class ApiKeyEndpoints
                 detail: $"The rotated key would carry '{beyond}', which the calling key does not hold.");
         }
 
-        return await store.RotateAsync(id, cancellationToken) is { } rotated ? TypedResults.Ok(CreatedApiKeyResponse.From(rotated)) : TypedResults.NotFound();
+        return TypedResults.Ok(CreatedApiKeyResponse.From(await store.RotateAsync(key, cancellationToken)));
     }
 
     private static bool ForgesOutput(char c) =>

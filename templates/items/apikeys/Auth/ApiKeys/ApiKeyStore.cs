@@ -70,14 +70,9 @@ public sealed class ApiKeyStore(
     /// Gives the key a new secret that works at once; the old one keeps working for
     /// <c>ApiKeys:RotationGracePeriod</c> (never past the key's own expiry), announcing its sunset.
     /// </summary>
-    public async Task<CreatedApiKey?> RotateAsync(Guid id, CancellationToken cancellationToken)
+    /// <remarks><paramref name="key"/> is the key as the caller read it, unrevoked.</remarks>
+    public async Task<CreatedApiKey> RotateAsync(ApiKey key, CancellationToken cancellationToken)
     {
-        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id && k.RevokedAt == null, cancellationToken);
-        if (key is null)
-        {
-            return null;
-        }
-
         var now = time.GetUtcNow();
         var secret = ApiKeyFormat.NewKey(_options.Prefix);
         var graceEnds = now + _options.RotationGracePeriod;
@@ -89,7 +84,7 @@ public sealed class ApiKeyStore(
         // Only if the secret is still the one read above: of concurrent rotations one wins, and the others
         // fail instead of handing out secrets that the winner's write has already replaced.
         var rotated = await db.ApiKeys
-            .Where(k => k.Id == id && k.RevokedAt == null && k.SecretHash == replaced.SecretHash)
+            .Where(k => k.Id == key.Id && k.RevokedAt == null && k.SecretHash == replaced.SecretHash)
             .ExecuteUpdateAsync(set => set
                 .SetProperty(k => k.PreviousSecretHash, replaced.SecretHash)
                 .SetProperty(k => k.PreviousSecretExpiresAt, previousExpiresAt)
