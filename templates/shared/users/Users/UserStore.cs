@@ -17,6 +17,16 @@ public sealed record UserSecurityState(bool Exists, bool Disabled, DateTimeOffse
     /// <summary>True when a session that started at <paramref name="sessionStart"/> may still be used.</summary>
     public bool Allows(DateTimeOffset sessionStart) =>
         Exists && !Disabled && (SessionsValidAfter is null || sessionStart >= SessionsValidAfter);
+
+    /// <summary>
+    /// The whole second a session starting <paramref name="now"/> is dated to: this one, or the next when a
+    /// logout of every session earlier in this second put the cut-off there.
+    /// </summary>
+    public static DateTimeOffset SessionStartFor(DateTimeOffset now, DateTimeOffset? sessionsValidAfter)
+    {
+        var second = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
+        return sessionsValidAfter is { } cutOff && cutOff > second && cutOff <= second.AddSeconds(1) ? cutOff : second;
+    }
 }
 
 public sealed class UserStore(UsersDbContext db, UserSecurityStates states, TimeProvider time)
@@ -113,11 +123,18 @@ public sealed class UserStore(UsersDbContext db, UserSecurityStates states, Time
     }
 
     /// <summary>Ends every session the user has now; sessions started later are unaffected.</summary>
+    /// <remarks>
+    /// A session's start is known to the whole second only (a token's <c>auth_time</c>), so the cut-off is
+    /// the next whole second: a session started earlier in this second ends too, and a login later in this
+    /// second is dated to the cut-off (see <see cref="UserSecurityState.SessionStartFor"/>).
+    /// </remarks>
     public async Task EndAllSessionsAsync(Guid userId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var second = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
+        var cutOff = second == now ? now : second.AddSeconds(1);
         await db.Users.Where(u => u.Id == userId)
-            .ExecuteUpdateAsync(set => set.SetProperty(u => u.SessionsValidAfter, now), cancellationToken);
+            .ExecuteUpdateAsync(set => set.SetProperty(u => u.SessionsValidAfter, cutOff), cancellationToken);
         await ForgetStateAsync(userId, cancellationToken);
     }
 

@@ -65,6 +65,38 @@ public sealed class RevocationTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     [Fact]
+    public async Task A_login_in_the_same_second_as_a_logout_everywhere_works_and_the_ended_session_stays_ended()
+    {
+        // Its own app: the clock is stopped at instants inside one second.
+        using var app = new ApiFactory();
+        var client = app.CreateClient();
+        var second = DateTimeOffset.FromUnixTimeSeconds(app.Clock.GetUtcNow().ToUnixTimeSeconds() + 1);
+
+        app.Clock.SetUtcNow(second.AddMilliseconds(100));
+        var (user, before) = await app.SignInAsync();
+        app.Clock.SetUtcNow(second.AddMilliseconds(400));
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostWithTokenAsync("/auth/logout-all", before.AccessToken)).StatusCode);
+
+        app.Clock.SetUtcNow(second.AddMilliseconds(700));
+        Auth.Jwt.TokenPair after;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var signedInAgain = await scope.ServiceProvider.GetRequiredService<Users.UserStore>().FindByIdAsync(user.Id, CancellationToken.None);
+            after = await scope.ServiceProvider.GetRequiredService<Auth.Jwt.TokenService>().IssueAsync(signedInAgain!, CancellationToken.None);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetWithTokenAsync("/me/profile", after.AccessToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/auth/refresh", new { refreshToken = after.RefreshToken })).StatusCode);
+        await ProblemAssert.IsProblemAsync(await client.GetWithTokenAsync("/me/profile", before.AccessToken), HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(await client.PostAsJsonAsync("/auth/refresh", new { refreshToken = before.RefreshToken }), HttpStatusCode.Unauthorized);
+
+        // The session that started in the same second before the logout ends by the cut-off alone too (as
+        // after a restart of an app whose revocation list is in memory and lost).
+        var state = await app.Services.GetRequiredService<Users.UserSecurityStates>().GetAsync(user.Id, CancellationToken.None);
+        Assert.False(state.Allows(DateTimeOffset.FromUnixTimeSeconds(second.ToUnixTimeSeconds())));
+    }
+
+    [Fact]
     public async Task Logout_without_a_token_is_401()
     {
         var response = await _client.PostAsync("/auth/logout", null);

@@ -34,8 +34,8 @@ public sealed partial class TokenService(
     public async Task<TokenPair> IssueAsync(User user, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        // auth_time has second precision in the token; the session starts on that second.
-        var authTime = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
+        // auth_time has second precision in the token; the session starts on a whole second.
+        var authTime = UserSecurityState.SessionStartFor(now, user.SessionsValidAfter);
         var refresh = NewRefreshToken(user.Id, familyId: Guid.CreateVersion7(now), authTime, now, now + _options.SessionMaxAge, out var refreshValue);
         db.RefreshTokens.Add(refresh);
         await db.SaveChangesAsync(cancellationToken);
