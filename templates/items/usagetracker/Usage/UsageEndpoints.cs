@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 #if (anyAuth)
 using AuthApiTemplate.Auth;
@@ -5,7 +6,7 @@ using AuthApiTemplate.Auth;
 
 namespace AuthApiTemplate.Usage;
 
-public static class UsageEndpoints
+public static partial class UsageEndpoints
 {
     public const string ReadScope = "usage:read";
     public const int DefaultTop = 10;
@@ -17,7 +18,8 @@ public static class UsageEndpoints
     {
         var usage = app.MapGroup("/usage")
             .WithTags("Usage")
-            .WithMetadata(new ExcludeFromUsageTrackingAttribute());
+            .WithMetadata(new ExcludeFromUsageTrackingAttribute())
+            .AddEndpointFilter(RequireInstantsWithOffset);
 #if (anyAuth)
         usage.RequireScope(ReadScope, SignedInUserAccess.AdminOnly);
 #endif
@@ -135,6 +137,31 @@ public static class UsageEndpoints
 
         return true;
     }
+
+    /// <summary>
+    /// The framework reads <c>from</c> and <c>to</c> with DateTimeOffset's lenient parser, which takes
+    /// "11/27/2026" and reads a time without an offset in the server's own time zone. A window must mean
+    /// the same instant on every server, so only an ISO 8601 date and time with an offset gets through.
+    /// </summary>
+    private static ValueTask<object?> RequireInstantsWithOffset(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var query = context.HttpContext.Request.Query;
+        foreach (var name in (ReadOnlySpan<string>)["from", "to"])
+        {
+            if (query.TryGetValue(name, out var value) && !IsoInstantWithOffset().IsMatch(value.ToString()))
+            {
+                return ValueTask.FromResult<object?>(TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    [name] = [$"{name} must be an ISO 8601 date and time with an offset, e.g. 2026-01-31T00:00:00Z."],
+                }));
+            }
+        }
+
+        return next(context);
+    }
+
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?([Zz]|[+-][0-9]{2}:[0-9]{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex IsoInstantWithOffset();
 
     private static bool TryGetTop(int top, out ValidationProblem problem)
     {

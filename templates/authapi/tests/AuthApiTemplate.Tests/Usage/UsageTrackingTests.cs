@@ -177,6 +177,11 @@ public sealed class UsageTrackingTests
     [Theory]
     [InlineData("/usage/stats?from=yesterday")]
     [InlineData("/usage/stats?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z")]
+    [InlineData("/usage/stats?from=11/27/2026")]
+    [InlineData("/usage/endpoints?from=2026-11-27T00:00:00")]
+    [InlineData("/usage/errors?to=2026-11-27")]
+    [InlineData("/usage/users?to=2026-11-27T00:00:00Z&to=2026-11-28T00:00:00Z")]
+    [InlineData("/usage/stats?from=2026-11-27T00:00:00%EF%BC%BA")]
     [InlineData("/usage/endpoints?top=0")]
     [InlineData("/usage/users?top=1000")]
     [InlineData("/usage/stats?interval=1")]
@@ -185,6 +190,21 @@ public sealed class UsageTrackingTests
         using var factory = new UsageApiFactory();
         var response = await factory.CreateClient().Admin().GetAsync(url);
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_window_is_read_as_the_instants_its_offsets_give_and_a_time_without_one_is_refused()
+    {
+        using var factory = new UsageApiFactory();
+        var client = factory.CreateClient().Admin();
+
+        var stats = await client.GetFromJsonAsync<JsonElement>("/usage/stats?from=2026-11-27T01:00:00%2B01:00&to=2026-11-27T02:00Z");
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero), stats.GetProperty("from").GetDateTimeOffset());
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 2, 0, 0, TimeSpan.Zero), stats.GetProperty("to").GetDateTimeOffset());
+
+        var refused = await client.GetAsync("/usage/stats?to=2026-11-27T00:00:00");
+        var problem = await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.BadRequest);
+        Assert.Contains("offset", problem.GetProperty("errors").GetProperty("to")[0].GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
