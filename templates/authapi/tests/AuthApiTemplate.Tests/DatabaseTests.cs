@@ -1,4 +1,5 @@
 using AuthApiTemplate.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 #if (!usePostgres)
@@ -39,6 +40,27 @@ public sealed class DatabaseTests(ApiFactory factory) : IClassFixture<ApiFactory
         item.Name = "renamed";
         var lost = await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => db.SaveChangesAsync());
         Assert.Equal(Data.DatabaseFailureKind.Conflict, Data.DatabaseFailure.Classify(lost));
+    }
+
+    [Fact]
+    public async Task A_conflict_is_logged_as_information_and_an_outage_as_an_error()
+    {
+        var handler = ActivatorUtilities.CreateInstance<AuthApiTemplate.Infrastructure.ErrorHandling.DatabaseExceptionHandler>(factory.Services);
+        var marker = Guid.NewGuid().ToString("N");
+
+        foreach (var (exception, status, level) in new (Exception, int, string)[]
+        {
+            (new DbUpdateConcurrencyException($"conflict {marker}"), StatusCodes.Status409Conflict, "Information"),
+            (new TimeoutException($"outage {marker}"), StatusCodes.Status503ServiceUnavailable, "Error"),
+        })
+        {
+            var context = new DefaultHttpContext { RequestServices = factory.Services };
+            context.Response.Body = new MemoryStream();
+            Assert.True(await handler.TryHandleAsync(context, exception, CancellationToken.None));
+            Assert.Equal(status, context.Response.StatusCode);
+            var logged = Assert.Single(factory.Logs.Lines, line => line.Contains(exception.Message, StringComparison.Ordinal));
+            Assert.StartsWith($"{level} ", logged, StringComparison.Ordinal);
+        }
     }
 
     private static async Task<Items.Item> SavedItemAsync(Data.AppDbContext db, string name)

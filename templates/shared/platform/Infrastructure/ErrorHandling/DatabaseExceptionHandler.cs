@@ -22,7 +22,15 @@ public sealed partial class DatabaseExceptionHandler(
             return false;
         }
 
-        LogDatabaseFailure(logger, failure, exception);
+        if (failure == DatabaseFailureKind.Unavailable)
+        {
+            LogDatabaseUnavailable(logger, exception);
+        }
+        else
+        {
+            // The client's request lost a race or broke a constraint: its answer says so, nothing needs fixing.
+            LogRequestRefusedByDatabase(logger, failure, exception);
+        }
 
         var (status, title) = failure switch
         {
@@ -46,6 +54,9 @@ public sealed partial class DatabaseExceptionHandler(
         });
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Database failure ({Failure}) while handling the request")]
-    private static partial void LogDatabaseFailure(ILogger logger, DatabaseFailureKind failure, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The database is unavailable; the request was answered 503")]
+    private static partial void LogDatabaseUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The database refused the request's change ({Failure}); the request was answered 4xx")]
+    private static partial void LogRequestRefusedByDatabase(ILogger logger, DatabaseFailureKind failure, Exception exception);
 }
