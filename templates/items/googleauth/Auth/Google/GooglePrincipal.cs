@@ -10,8 +10,10 @@ public static class GooglePrincipal
     public const string AuthenticationMethod = "amr";
     public const string Google = "google";
 
-    public static ClaimsPrincipal For(User user, DateTimeOffset authTime, string authenticationType)
+    public static ClaimsPrincipal For(User user, DateTimeOffset signedInAt, string authenticationType)
     {
+        // Whole seconds, as in a token; a sign-in just after a logout everywhere is dated to its cut-off.
+        var authTime = UserSecurityState.SessionStartFor(signedInAt, user.SessionsValidAfter);
         var identity = new ClaimsIdentity(authenticationType, ApiClaimTypes.Subject, ApiClaimTypes.Role);
         identity.AddClaim(new Claim(ApiClaimTypes.Subject, user.Id.ToString()));
         identity.AddClaim(new Claim(ApiClaimTypes.Email, user.Email));

@@ -126,6 +126,27 @@ public sealed class GoogleSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_sign_in_in_the_same_second_as_ending_every_session_works_and_the_ended_session_stays_ended()
+    {
+        var account = GoogleTestKit.NewAccount();
+        var second = DateTimeOffset.FromUnixTimeSeconds(_factory.Clock.GetUtcNow().ToUnixTimeSeconds() + 1);
+        using var before = _factory.CreateBrowser();
+        _factory.Clock.SetUtcNow(second.AddMilliseconds(100));
+        var me = await GoogleSignIn.CompleteAsync(_factory, before, await before.SignInThroughGoogleAsync(_factory, account));
+
+        _factory.Clock.SetUtcNow(second.AddMilliseconds(400));
+        await using (var scope = _factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Users.UserStore>().EndAllSessionsAsync(me.GetProperty("id").GetGuid(), CancellationToken.None);
+        }
+
+        _factory.Clock.SetUtcNow(second.AddMilliseconds(700));
+        using var after = _factory.CreateBrowser();
+        await GoogleSignIn.CompleteAsync(_factory, after, await after.SignInThroughGoogleAsync(_factory, account));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await before.GetAsync("/auth/google/me")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_tampered_session_cookie_is_a_401()
     {
         using var client = _factory.CreateClient();
