@@ -20,6 +20,37 @@ public sealed class InstallTests(TemplatePackFixture fixture)
         return data;
     }
 
+    /// <summary>The item templates' short names.</summary>
+    public static TheoryData<string> ItemShortNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var template in TemplateDefinition.LoadAll(RepoLayout.FindRepoRoot()).Where(t => t.IsItem))
+        {
+            data.Add(template.PrimaryShortName);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ItemShortNames))]
+    public async Task AnItemTemplateRefusesBeforeWritingAFileOutsideAnAspNetCoreProject(string shortName)
+    {
+        var empty = Directory.CreateDirectory(Path.Combine(fixture.TempRoot, "no-project-" + shortName)).FullName;
+        var outside = await fixture.Cli.RunAsync(["new", shortName, "--no-update-check"], empty, TimeSpan.FromMinutes(2));
+        Assert.True(outside.ExitCode == 100, outside.Describe("Expected exit code 100 (constraints not met)."));
+        Assert.Contains("constraints are not met", outside.Output, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(empty));
+
+        var console = Path.Combine(fixture.TempRoot, "console-" + shortName);
+        Directory.CreateDirectory(console);
+        await File.WriteAllTextAsync(Path.Combine(console, "Tool.csproj"),
+            "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>");
+        var inConsole = await fixture.Cli.RunAsync(["new", shortName, "--no-update-check"], console, TimeSpan.FromMinutes(2));
+        Assert.True(inConsole.ExitCode == 100, inConsole.Describe("Expected exit code 100 in a console project."));
+        Assert.Single(Directory.EnumerateFileSystemEntries(console));
+    }
+
     [Fact]
     public void TemplatesAreAbsentBeforeInstall()
     {

@@ -55,9 +55,9 @@ public sealed class UsageTrackerTests(TemplatePackFixture fixture)
         // The wiring the manual-instructions post action lists, plus the user's own authentication scheme.
         var programPath = Path.Combine(directory, "Program.cs");
         var program = await File.ReadAllTextAsync(programPath);
-        program = "using Web1.Data;\nusing Web1.Usage;\n" + program
-            .Replace("var app = builder.Build();", "builder.AddUsageTracking();\nbuilder.Services.AddAuthentication(\"Dev\").AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, Web1.DevAdminHandler>(\"Dev\", null);\n\nvar app = builder.Build();\napp.UseUsageTracking();", StringComparison.Ordinal)
-            .Replace("app.Run();", "app.MapHealthChecks(\"/health/ready\");\napp.MapUsageEndpoints();\nawait app.MigrateDatabasesIfConfiguredAsync();\napp.Run();", StringComparison.Ordinal);
+        program = "using Web1.Infrastructure.CommandLine;\nusing Web1.Usage;\n" + program
+            .Replace("var app = builder.Build();", "builder.AddAppCommands(args);\nbuilder.Services.AddProblemDetails();\nbuilder.AddUsageTracking();\nbuilder.Services.AddAuthentication(\"Dev\").AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, Web1.DevAdminHandler>(\"Dev\", null);\n\nvar app = builder.Build();\napp.UseUsageTracking();\napp.UseExceptionHandler();\napp.UseStatusCodePages();\napp.UseAuthentication();\napp.UseAuthorization();", StringComparison.Ordinal)
+            .Replace("app.Run();", "app.MapHealthChecks(\"/health/ready\");\napp.MapUsageEndpoints();\nawait app.RunAppOrCommandAsync(args);", StringComparison.Ordinal);
         await File.WriteAllTextAsync(programPath, program);
         await File.WriteAllTextAsync(Path.Combine(directory, "DevAuthentication.cs"), DevAuthentication);
         await AddJsonSectionAsync(Path.Combine(directory, "appsettings.json"), "ConnectionStrings", new { Default = "Data Source=App_Data/app.db" });
@@ -65,8 +65,17 @@ public sealed class UsageTrackerTests(TemplatePackFixture fixture)
 
         (await fixture.Cli.RunAsync(["build", "-c", "Release"], directory, TimeSpan.FromMinutes(10))).EnsureSuccess("Building the webapi project with the usage tracker failed.");
 
+        // Outside Development the database is migrated by the app's own command, as the instructions say.
+        var app = Path.Combine(directory, "bin", "Release", "net10.0", "Web1.dll");
+        (await fixture.Cli.RunAsync([app, "migrate"], directory, new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ConnectionStrings__Default"] = "Data Source=App_Data/migrated-by-command.db",
+        }, TimeSpan.FromMinutes(2))).EnsureSuccess("The app's migrate command failed.");
+        Assert.True(File.Exists(Path.Combine(directory, "App_Data", "migrated-by-command.db")), "The migrate command created no database.");
+
         await using var process = fixture.Cli.Start(
-            [Path.Combine(directory, "bin", "Release", "net10.0", "Web1.dll"), "--urls", "http://127.0.0.1:0"],
+            [app, "--urls", "http://127.0.0.1:0"],
             directory,
             new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
         var baseAddress = await process.WaitForListeningAsync(StartupTimeout);
@@ -81,7 +90,9 @@ public sealed class UsageTrackerTests(TemplatePackFixture fixture)
         await http.GetAsync(new Uri("/no/such/thing?token=secret", UriKind.Relative));
 
         // Protected until a scheme signs the caller in; the page itself is public.
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(new Uri("/usage/stats", UriKind.Relative))).StatusCode);
+        var refused = await http.GetAsync(new Uri("/usage/stats", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/usage/dashboard", UriKind.Relative))).StatusCode);
 
         http.DefaultRequestHeaders.Add("X-Dev-Admin", "ops");

@@ -159,7 +159,7 @@ public sealed class TemplatePackFixture : IAsyncLifetime
 
     /// <summary>dotnet new list &lt;shortName&gt; in the hive.</summary>
     public Task<ProcessResult> ListAsync(string shortName) =>
-        Cli.RunAsync(["new", "list", shortName], TempRoot, TimeSpan.FromMinutes(2));
+        Cli.RunAsync(["new", "list", shortName, "--ignore-constraints"], TempRoot, TimeSpan.FromMinutes(2));
 
     /// <summary>True when the list output has a table row whose Short Name column holds <paramref name="shortName"/>.</summary>
     public static bool IsListed(ProcessResult list, string shortName) =>

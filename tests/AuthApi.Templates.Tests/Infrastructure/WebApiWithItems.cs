@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace AuthApi.Templates.Tests.Infrastructure;
 
 /// <summary>
-/// A fresh `dotnet new webapi` project with item templates of the pack added by `dotnet new &lt;item&gt;`,
+/// A fresh `dotnet new webapi` (or `web`) project with item templates of the pack added by `dotnet new &lt;item&gt;`,
 /// then wired by hand the way each item's instructions say, and built.
 /// </summary>
 public sealed partial class WebApiWithItems
@@ -33,17 +33,21 @@ public sealed partial class WebApiWithItems
     /// <summary>The C# namespace `dotnet new webapi` derives from the project name.</summary>
     public string RootNamespace => NotIdentifierCharacter().Replace(Name, "_");
 
-    public static async Task<WebApiWithItems> CreateAsync(TemplatePackFixture fixture, string id, string name, params string[][] items)
+    public static Task<WebApiWithItems> CreateAsync(TemplatePackFixture fixture, string id, string name, params string[][] items) =>
+        CreateAsync(fixture, "webapi", id, name, items);
+
+    /// <summary>The same on another project template of the SDK's, such as the empty `web`.</summary>
+    public static async Task<WebApiWithItems> CreateAsync(TemplatePackFixture fixture, string projectTemplate, string id, string name, params string[][] items)
     {
         var directory = Path.Combine(fixture.AppsDirectory, id);
-        (await fixture.Cli.RunAsync(["new", "webapi", "-n", name, "-o", directory, "--no-update-check"], fixture.AppsDirectory))
-            .EnsureSuccess("dotnet new webapi failed.");
+        (await fixture.Cli.RunAsync(["new", projectTemplate, "-n", name, "-o", directory, "--no-update-check"], fixture.AppsDirectory))
+            .EnsureSuccess($"dotnet new {projectTemplate} failed.");
 
         var results = new List<ProcessResult>();
         foreach (var item in items)
         {
             results.Add((await fixture.Cli.RunAsync(["new", .. item, "--no-update-check"], directory))
-                .EnsureSuccess($"dotnet new {string.Join(' ', item)} in a webapi project failed."));
+                .EnsureSuccess($"dotnet new {string.Join(' ', item)} in a {projectTemplate} project failed."));
         }
 
         return new WebApiWithItems(fixture, directory, name, results);
