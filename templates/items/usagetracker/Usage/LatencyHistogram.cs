@@ -124,12 +124,17 @@ public sealed class LatencyHistogram
             seen += _counts[i];
             if (seen >= rank)
             {
-                return Math.Round(LatencyBuckets.ValueOf(i), 3);
+                return Rounded(LatencyBuckets.ValueOf(i));
             }
         }
 
-        return Math.Round(LatencyBuckets.ValueOf(LatencyBuckets.Count - 1), 3);
+        return Rounded(LatencyBuckets.ValueOf(LatencyBuckets.Count - 1));
     }
+
+    // Five significant digits, so that the rounding adds nothing noticeable to the bucket's 2.2 % at any
+    // latency: a fixed number of decimals would be coarse for an in-memory 404 at 0.05 ms.
+    private static double Rounded(double milliseconds) =>
+        Math.Round(milliseconds, Math.Clamp(4 - (int)Math.Floor(Math.Log10(milliseconds)), 0, 15));
 
     private static void WriteVarint(List<byte> buffer, ulong value)
     {

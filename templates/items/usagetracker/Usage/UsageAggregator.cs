@@ -136,18 +136,24 @@ public sealed class UsageWindow(long minuteStart, int maxConsumerSeries)
             if (Volatile.Read(ref _consumerSeries) >= maxConsumerSeries)
             {
                 // Past the cap a request keeps its endpoint and status but loses its consumer; past twice the
-                // cap (a flood of statuses or routes) it lands in one catch-all row. Counts stay exact.
+                // cap (a flood of statuses or routes) it lands in a catch-all row per status class (400 for
+                // every 4xx), so that counts and error counts stay exact.
                 Interlocked.Increment(ref _overflowed);
                 key = Volatile.Read(ref _consumerSeries) >= 2 * maxConsumerSeries
-                    ? new UsageConsumerKey("*", OverflowRoute, 0, OverflowConsumer)
+                    ? new UsageConsumerKey("*", OverflowRoute, sample.StatusCode / 100 * 100, OverflowConsumer)
                     : key with { Consumer = OverflowConsumer };
             }
 
-            counters = Consumers.GetOrAdd(key, _ =>
+            if (!Consumers.TryGetValue(key, out counters))
             {
-                Interlocked.Increment(ref _consumerSeries);
-                return new UsageCounters(withHistogram: false);
-            });
+                // Counted once per series that is really added (GetOrAdd's factory may run twice under contention).
+                var added = new UsageCounters(withHistogram: false);
+                counters = Consumers.GetOrAdd(key, added);
+                if (ReferenceEquals(counters, added))
+                {
+                    Interlocked.Increment(ref _consumerSeries);
+                }
+            }
         }
 
         counters.Add(sample, bucket);

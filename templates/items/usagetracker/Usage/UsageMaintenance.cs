@@ -56,7 +56,7 @@ public sealed class UsageMaintenance(
 
             var hour = first / UsageLimits.Hour * UsageLimits.Hour;
             var end = hour + UsageLimits.Hour;
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await UsageRollupMerger.BeginExclusiveAsync(db, cancellationToken);
 
             var totals = await db.Totals.Where(r => r.BucketSeconds == UsageLimits.Minute && r.PeriodStart >= hour && r.PeriodStart < end).ToListAsync(cancellationToken);
             if (totals.Count > 0)

@@ -25,6 +25,7 @@ internal sealed class EfUsageStore(IServiceScopeFactory scopes) : IUsageStore
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<UsageDbContext>();
+        await using var transaction = await UsageRollupMerger.BeginExclusiveAsync(db, cancellationToken);
         foreach (var window in windows)
         {
             var start = window.MinuteStart;
@@ -34,6 +35,7 @@ internal sealed class EfUsageStore(IServiceScopeFactory scopes) : IUsageStore
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task WriteRequestsAsync(IReadOnlyList<UsageSample> samples, CancellationToken cancellationToken)
@@ -99,6 +101,11 @@ internal sealed class EfUsageStore(IServiceScopeFactory scopes) : IUsageStore
 /// </summary>
 internal static class UsageRollupMerger
 {
+#if (usePostgres)
+    // The advisory lock of the rollup writers: any constant that no other code on the database locks.
+    private const long RollupLockKey = 0x4175_7468_5573_6167;
+
+#endif
     public static UsageTotalRollup ToTotal(UsageWindow window)
     {
         var histogram = new LatencyHistogram();
@@ -142,6 +149,22 @@ internal static class UsageRollupMerger
             Requests = pair.Value.Requests,
             DurationMsSum = pair.Value.DurationMsSum,
         }).ToList();
+
+    /// <summary>
+    /// A transaction for reading rollup rows, merging into them and writing them back. The writer and the
+    /// maintenance job of every instance merge into the same minute and hour rows, so these transactions run
+    /// one at a time, or counts would be lost. A SQLite transaction takes the file's write lock when it begins
+    /// (Microsoft.Data.Sqlite begins them IMMEDIATE); on PostgreSQL a transaction-scoped advisory lock
+    /// serializes them across every instance on the database.
+    /// </summary>
+    public static async Task<IDbContextTransaction> BeginExclusiveAsync(UsageDbContext db, CancellationToken cancellationToken)
+    {
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+#if (usePostgres)
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({RollupLockKey})", cancellationToken);
+#endif
+        return transaction;
+    }
 
     public static async Task MergeTotalAsync(UsageDbContext db, int bucketSeconds, long periodStart, UsageTotalRollup add, CancellationToken cancellationToken)
     {

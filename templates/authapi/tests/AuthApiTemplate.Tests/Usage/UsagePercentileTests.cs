@@ -5,11 +5,11 @@ namespace AuthApiTemplate.Tests.Usage;
 
 public sealed class UsagePercentileTests
 {
-    public static TheoryData<string> Distributions => ["uniform", "lognormal", "exponential", "bimodal", "constant", "heavy-tail"];
+    public static TheoryData<string> Distributions => ["uniform", "lognormal", "exponential", "bimodal", "constant", "heavy-tail", "microseconds"];
 
     [Theory]
     [MemberData(nameof(Distributions))]
-    public void Histogram_percentiles_are_within_5_percent_of_the_exact_values(string distribution)
+    public void Histogram_percentiles_are_within_2_point_2_percent_of_the_exact_values(string distribution)
     {
         var values = Synthetic(distribution, 50_000, seed: 7);
         var histogram = new LatencyHistogram();
@@ -26,7 +26,9 @@ public sealed class UsagePercentileTests
         {
             var exact = Exact(values, quantile);
             var estimate = stored.Percentile(quantile)!.Value;
-            Assert.InRange(Math.Abs(estimate - exact) / exact, 0, 0.05);
+            // The documented bound: a bucket's midpoint is within 2.2 % of any value in the bucket, at any
+            // latency, and the reported value keeps five significant digits.
+            Assert.InRange(Math.Abs(estimate - exact) / exact, 0, 0.022);
         }
     }
 
@@ -51,7 +53,7 @@ public sealed class UsagePercentileTests
         {
             var exact = Exact(values, quantile);
             var reported = stats.GetProperty(name).GetDouble();
-            Assert.True(Math.Abs(reported - exact) / exact <= 0.05, $"{distribution} {name}: reported {reported}, exact {exact}");
+            Assert.True(Math.Abs(reported - exact) / exact <= 0.022, $"{distribution} {name}: reported {reported}, exact {exact}");
         }
     }
 
@@ -75,6 +77,8 @@ public sealed class UsagePercentileTests
             "bimodal" => random.NextDouble() < 0.9 ? 3 + random.NextDouble() * 2 : 400 + random.NextDouble() * 100,
             "constant" => 42.0,
             "heavy-tail" => 0.2 / Math.Pow(1 - random.NextDouble(), 1.0 / 1.5),
+            // The quickest answers (an in-memory 404 or 429): a few microseconds.
+            "microseconds" => 0.004 + random.NextDouble() * 0.016,
             _ => throw new ArgumentOutOfRangeException(nameof(distribution)),
         }).ToArray();
     }

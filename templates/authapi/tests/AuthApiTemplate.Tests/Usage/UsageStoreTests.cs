@@ -120,6 +120,36 @@ public sealed class UsageStoreTests
     }
 
     [Fact]
+    public async Task Two_instances_writing_the_same_minute_at_once_lose_no_counts()
+    {
+        using var factory = new UsageApiFactory();
+        (await factory.CreateClient().Admin().GetAsync("/usage/stats")).EnsureSuccessStatusCode();
+        // A second instance of the app: its own services and writer, the same database.
+        using var other = factory.WithWebHostBuilder(_ => { });
+        var stores = new[] { factory.Services.GetRequiredService<IUsageStore>(), other.Services.GetRequiredService<IUsageStore>() };
+        var minute = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 - 10) * 60;
+        const int Writes = 16;
+
+        await Task.WhenAll(Enumerable.Range(0, Writes).Select(i =>
+            Task.Run(() => stores[i % 2].WriteWindowsAsync([WindowOfOneRequest(minute)], CancellationToken.None))));
+
+        var total = await factory.WithDbAsync(db => db.Totals.AsNoTracking().SingleAsync(t => t.BucketSeconds == UsageLimits.Minute && t.PeriodStart == minute));
+        Assert.Equal(Writes, total.Requests);
+        var endpoint = await factory.WithDbAsync(db => db.Endpoints.AsNoTracking().SingleAsync(t => t.BucketSeconds == UsageLimits.Minute && t.PeriodStart == minute));
+        Assert.Equal(Writes, endpoint.Requests);
+        var consumer = await factory.WithDbAsync(db => db.Consumers.AsNoTracking().SingleAsync(t => t.BucketSeconds == UsageLimits.Minute && t.PeriodStart == minute));
+        Assert.Equal(Writes, consumer.Requests);
+    }
+
+    private static UsageWindow WindowOfOneRequest(long minuteStart)
+    {
+        var aggregator = new UsageAggregator(maxConsumerSeries: 100, maxPendingWindows: 10);
+        aggregator.Record(new UsageSample(minuteStart * 1000 + 500, "GET", "/items", 200, 1.5, "anonymous", 0, 10));
+        aggregator.SealBefore(minuteStart + 60);
+        return Assert.Single(aggregator.PendingSnapshot());
+    }
+
+    [Fact]
     public async Task Endpoints_rank_stored_and_in_memory_traffic_as_one()
     {
         using var factory = new UsageApiFactory();

@@ -135,6 +135,26 @@ public sealed class UsageTrackingTests
     }
 
     [Fact]
+    public void Past_twice_the_series_cap_a_request_keeps_its_status_class_so_errors_stay_counted()
+    {
+        var aggregator = new UsageAggregator(maxConsumerSeries: 10, maxPendingWindows: 10);
+        // 40 routes, four times the cap (a scanner's flood): the last ones land in the catch-all rows.
+        for (var i = 0; i < 40; i++)
+        {
+            aggregator.Record(new UsageSample(60_000 + i, "GET", $"/route-{i}", i % 4 == 0 ? 503 : 404, 1, "anonymous", 0, 0));
+        }
+
+        aggregator.SealBefore(120);
+        var consumers = Assert.Single(aggregator.PendingSnapshot()).Consumers;
+        Assert.Equal(40, consumers.Values.Sum(c => c.Requests));
+        Assert.Equal(30, consumers.Where(c => c.Key.StatusCode is >= 400 and < 500).Sum(c => c.Value.Requests));
+        Assert.Equal(10, consumers.Where(c => c.Key.StatusCode >= 500).Sum(c => c.Value.Requests));
+        Assert.Contains(consumers.Keys, k => k.Route == UsageWindow.OverflowRoute && k.StatusCode == 400);
+        Assert.Contains(consumers.Keys, k => k.Route == UsageWindow.OverflowRoute && k.StatusCode == 500);
+        Assert.True(consumers.Count <= 22, $"{consumers.Count} series");
+    }
+
+    [Fact]
     public async Task Realtime_shows_the_last_minute_from_memory()
     {
         using var factory = new UsageApiFactory();
