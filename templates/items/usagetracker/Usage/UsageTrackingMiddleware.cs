@@ -83,7 +83,11 @@ public sealed class UsageTrackingMiddleware(RequestDelegate next, UsageTracker t
         }
 
         var time = tracker.Time;
-        var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+        // An exception that escaped the error handling broke the response, even one whose status was already
+        // sent: a failure of the server's, or of the client's if it went away.
+        var status = !failed ? context.Response.StatusCode
+            : context.RequestAborted.IsCancellationRequested ? StatusCodes.Status499ClientClosedRequest
+            : StatusCodes.Status500InternalServerError;
         tracker.Record(new UsageSample(
             time.GetUtcNow().ToUnixTimeMilliseconds(),
             UsageRouteNames.Method(context.Request.Method),

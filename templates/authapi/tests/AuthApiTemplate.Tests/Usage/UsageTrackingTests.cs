@@ -1,7 +1,11 @@
 using System.Text.Json;
 using AuthApiTemplate.Tests.Infrastructure;
 using AuthApiTemplate.Usage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AuthApiTemplate.Tests.Usage;
 
@@ -152,6 +156,40 @@ public sealed class UsageTrackingTests
         Assert.Contains(consumers.Keys, k => k.Route == UsageWindow.OverflowRoute && k.StatusCode == 400);
         Assert.Contains(consumers.Keys, k => k.Route == UsageWindow.OverflowRoute && k.StatusCode == 500);
         Assert.True(consumers.Count <= 22, $"{consumers.Count} series");
+    }
+
+    [Fact]
+    public async Task A_response_that_fails_after_it_started_counts_as_a_server_error()
+    {
+        using var factory = new MidResponseFailureFactory();
+        await Assert.ThrowsAnyAsync<Exception>(() => factory.CreateClient().GetAsync(MidResponseFailureFactory.Route));
+
+        var errors = await factory.CreateClient().Admin().GetFromJsonAsync<JsonElement>("/usage/errors?top=100");
+        var failure = Assert.Single(errors.EnumerateArray());
+        Assert.Equal(500, failure.GetProperty("statusCode").GetInt32());
+    }
+
+    /// <summary>The app with one more route that sends its status and part of its body, then fails.</summary>
+    private sealed class MidResponseFailureFactory : UsageApiFactory
+    {
+        public const string Route = "/test/fails-mid-response";
+
+        protected override void ConfigureTestServices(IServiceCollection services) =>
+            services.AddSingleton<IStartupFilter, FailingRouteFilter>();
+
+        private sealed class FailingRouteFilter : IStartupFilter
+        {
+            public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+            {
+                next(app);
+                app.Run(async context =>
+                {
+                    await context.Response.WriteAsync("partial");
+                    await context.Response.Body.FlushAsync();
+                    throw new InvalidOperationException("failed mid-response");
+                });
+            };
+        }
     }
 
     [Fact]
