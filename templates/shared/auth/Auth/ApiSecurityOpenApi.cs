@@ -29,7 +29,7 @@ public static class ApiSecurityOpenApi
                 }
 
                 var optional = metadata.OfType<IAuthorizeData>().Any(a => a.Policy == ApiPolicies.OptionalUser);
-                var scopes = metadata.OfType<RequiredScopeMetadata>().Select(s => s.Scope).ToList();
+                var scopes = metadata.OfType<IRequiredScopeMetadata>().Select(s => s.Scope).Distinct(StringComparer.Ordinal).ToList();
                 operation.Security ??= [];
                 if (optional && operation.Security.Count == 0)
                 {

@@ -77,5 +77,33 @@ public static class ScopeAuthorizationExtensions
             .WithMetadata(new RequiredScopeMetadata(scope));
 }
 
-/// <summary>Read by the OpenAPI transformer to list an endpoint's scope.</summary>
-public sealed record RequiredScopeMetadata(string Scope);
+/// <summary>
+/// The rule of <see cref="ScopeAuthorizationExtensions.RequireScope"/> as an attribute, for MVC controllers and
+/// actions: <c>[RequireScope("items:read")]</c>. Like <c>[Authorize]</c>, it requires a signed-in caller; the
+/// authorization middleware adds its scope requirement to the endpoint's policy.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true)]
+public sealed class RequireScopeAttribute(string scope, SignedInUserAccess users = SignedInUserAccess.AnyUser)
+    : Attribute, IAuthorizeData, IAuthorizationRequirementData, IRequiredScopeMetadata
+{
+    // Built here so that a malformed scope fails when the endpoints are built, not on the first request.
+    private readonly ScopeRequirement _requirement = new(scope, users);
+
+    public string Scope => _requirement.Scope;
+
+    string? IAuthorizeData.Policy { get; set; }
+
+    string? IAuthorizeData.Roles { get; set; }
+
+    string? IAuthorizeData.AuthenticationSchemes { get; set; }
+
+    public IEnumerable<IAuthorizationRequirement> GetRequirements() => [_requirement];
+}
+
+/// <summary>Read by the OpenAPI transformer to list an endpoint's scopes.</summary>
+public interface IRequiredScopeMetadata
+{
+    string Scope { get; }
+}
+
+public sealed record RequiredScopeMetadata(string Scope) : IRequiredScopeMetadata;
