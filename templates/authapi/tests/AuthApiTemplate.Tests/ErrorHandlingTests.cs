@@ -2,7 +2,6 @@ using AuthApiTemplate.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuthApiTemplate.Tests;
 
@@ -38,17 +37,10 @@ public sealed class ErrorHandlingTests(ErrorHandlingTests.ThrowingApiFactory fac
     }
 
     /// <summary>The app with one extra route that fails the way a bug would.</summary>
-    public sealed class ThrowingApiFactory : ApiFactory
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, ThrowingRouteFilter>());
-        }
-    }
+    public sealed class ThrowingApiFactory : ApiFactoryWithRoute<ThrowingRouteFilter>;
 
     /// <summary>Runs after the app's own pipeline, so the failure travels back through its error handling.</summary>
-    private sealed class ThrowingRouteFilter : IStartupFilter
+    public sealed class ThrowingRouteFilter : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {

@@ -6,8 +6,6 @@ using AuthApiTemplate.Tests.Jwt;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuthApiTemplate.Tests.ApiKeys;
 
@@ -39,27 +37,21 @@ public sealed class RequireScopeAttributeTests(RequireScopeAttributeTests.Attrib
     }
 
     /// <summary>The app with one more endpoint, guarded by the attribute alone.</summary>
-    public sealed class AttributeApiFactory : ApiFactory
+    public sealed class AttributeApiFactory : ApiFactoryWithRoute<ReportsEndpoint>
     {
         public const string Route = "/test/reports";
+    }
 
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
+    /// <summary>After the app's pipeline, which has authenticated the caller: its own routing and authorization.</summary>
+    public sealed class ReportsEndpoint : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, ReportsEndpoint>());
-        }
-
-        // After the app's pipeline, which has authenticated the caller: its own routing and authorization.
-        private sealed class ReportsEndpoint : IStartupFilter
-        {
-            public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-            {
-                next(app);
-                app.UseRouting();
-                app.UseAuthorization();
-                app.UseEndpoints(endpoints => endpoints.MapGet(Route, () => "report")
-                    .WithMetadata(new RequireScopeAttribute("items:write")));
-            };
-        }
+            next(app);
+            app.UseRouting();
+            app.UseAuthorization();
+            app.UseEndpoints(endpoints => endpoints.MapGet(AttributeApiFactory.Route, () => "report")
+                .WithMetadata(new RequireScopeAttribute("items:write")));
+        };
     }
 }
