@@ -43,7 +43,7 @@ public sealed class DatabaseTests(ApiFactory factory) : IClassFixture<ApiFactory
     }
 
     [Fact]
-    public async Task A_conflict_is_logged_as_information_and_an_outage_as_an_error()
+    public async Task A_lost_race_is_logged_as_information_another_refusal_as_a_warning_and_an_outage_as_an_error()
     {
         var handler = ActivatorUtilities.CreateInstance<AuthApiTemplate.Infrastructure.ErrorHandling.DatabaseExceptionHandler>(factory.Services);
         var marker = Guid.NewGuid().ToString("N");
@@ -51,6 +51,13 @@ public sealed class DatabaseTests(ApiFactory factory) : IClassFixture<ApiFactory
         foreach (var (exception, status, level) in new (Exception, int, string)[]
         {
             (new DbUpdateConcurrencyException($"conflict {marker}"), StatusCodes.Status409Conflict, "Information"),
+#if (usePostgres)
+            (new DbUpdateException($"duplicate {marker}", new Npgsql.PostgresException("duplicate key", "ERROR", "ERROR", "23505")), StatusCodes.Status409Conflict, "Information"),
+            (new DbUpdateException($"foreign key {marker}", new Npgsql.PostgresException("foreign key", "ERROR", "ERROR", "23503")), StatusCodes.Status409Conflict, "Warning"),
+#else
+            (new DbUpdateException($"duplicate {marker}", new SqliteException("UNIQUE constraint failed", 19, 2067)), StatusCodes.Status409Conflict, "Information"),
+            (new DbUpdateException($"foreign key {marker}", new SqliteException("FOREIGN KEY constraint failed", 19, 787)), StatusCodes.Status409Conflict, "Warning"),
+#endif
             (new TimeoutException($"outage {marker}"), StatusCodes.Status503ServiceUnavailable, "Error"),
         })
         {

@@ -23,15 +23,16 @@ internal sealed class EfUsageStore(IServiceScopeFactory scopes) : IUsageStore
 
     public async Task WriteWindowsAsync(IReadOnlyList<UsageWindow> windows, CancellationToken cancellationToken)
     {
+        // Built before the lock, which then covers only the database work.
+        var rollups = windows.Select(w => (w.MinuteStart, Total: UsageRollupMerger.ToTotal(w), Endpoints: UsageRollupMerger.ToEndpoints(w), Consumers: UsageRollupMerger.ToConsumers(w))).ToList();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<UsageDbContext>();
         await using var transaction = await UsageRollupMerger.BeginExclusiveAsync(db, cancellationToken);
-        foreach (var window in windows)
+        foreach (var (start, total, endpoints, consumers) in rollups)
         {
-            var start = window.MinuteStart;
-            await UsageRollupMerger.MergeTotalAsync(db, UsageLimits.Minute, start, UsageRollupMerger.ToTotal(window), cancellationToken);
-            await UsageRollupMerger.MergeEndpointsAsync(db, UsageLimits.Minute, start, UsageRollupMerger.ToEndpoints(window), cancellationToken);
-            await UsageRollupMerger.MergeConsumersAsync(db, UsageLimits.Minute, start, UsageRollupMerger.ToConsumers(window), cancellationToken);
+            await UsageRollupMerger.MergeTotalAsync(db, UsageLimits.Minute, start, total, cancellationToken);
+            await UsageRollupMerger.MergeEndpointsAsync(db, UsageLimits.Minute, start, endpoints, cancellationToken);
+            await UsageRollupMerger.MergeConsumersAsync(db, UsageLimits.Minute, start, consumers, cancellationToken);
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -33,9 +33,38 @@ public static class DatabaseFailure
 
     // SQLSTATE class 22: data exceptions, such as text with a NUL character (22021).
     private const string PostgresDataClass = "22";
+
+    private const string PostgresUniqueViolation = "23505";
 #else
     private const int SqliteConstraint = 19;
+
+    // Extended result codes: SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY.
+    private const int SqliteUniqueViolation = 2067;
+    private const int SqlitePrimaryKeyViolation = 1555;
 #endif
+
+    /// <summary>
+    /// True when the request lost a race with another one (a row changed or deleted since it was read, a
+    /// key inserted first): expected under concurrency. Other constraint violations point at a bug.
+    /// </summary>
+    public static bool IsLostRace(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                case DbUpdateConcurrencyException:
+#if (usePostgres)
+                case PostgresException { SqlState: PostgresUniqueViolation }:
+#else
+                case SqliteException { SqliteExtendedErrorCode: SqliteUniqueViolation or SqlitePrimaryKeyViolation }:
+#endif
+                    return true;
+            }
+        }
+
+        return false;
+    }
 
     public static DatabaseFailureKind Classify(Exception exception)
     {

@@ -18,14 +18,33 @@ public sealed record UserSecurityState(bool Exists, bool Disabled, DateTimeOffse
     public bool Allows(DateTimeOffset sessionStart) =>
         Exists && !Disabled && (SessionsValidAfter is null || sessionStart >= SessionsValidAfter);
 
+    // How far ahead of the clock a cut-off may date a sign-in (see EndAllSessionsAsync); one further ahead,
+    // which no logout writes, is not trusted to date anything.
+    private static readonly TimeSpan MaxCutOffAhead = TimeSpan.FromMinutes(1);
+
     /// <summary>
-    /// The whole second a session starting <paramref name="now"/> is dated to: this one, or the next when a
-    /// logout of every session earlier in this second put the cut-off there.
+    /// The whole second a session starting <paramref name="now"/> is dated to: this one, or the cut-off when a
+    /// logout of every session earlier in this second put it ahead.
     /// </summary>
     public static DateTimeOffset SessionStartFor(DateTimeOffset now, DateTimeOffset? sessionsValidAfter)
     {
         var second = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
-        return sessionsValidAfter is { } cutOff && cutOff > second && cutOff <= second.AddSeconds(1) ? cutOff : second;
+        if (sessionsValidAfter is { } cutOff && cutOff > second)
+        {
+            var start = WholeSecondAtOrAfter(cutOff);
+            if (start - now <= MaxCutOffAhead)
+            {
+                return start;
+            }
+        }
+
+        return second;
+    }
+
+    public static DateTimeOffset WholeSecondAtOrAfter(DateTimeOffset instant)
+    {
+        var second = DateTimeOffset.FromUnixTimeSeconds(instant.ToUnixTimeSeconds());
+        return second == instant ? instant : second.AddSeconds(1);
     }
 }
 
@@ -126,13 +145,18 @@ public sealed class UserStore(UsersDbContext db, UserSecurityStates states, Time
     /// <remarks>
     /// A session's start is known to the whole second only (a token's <c>auth_time</c>), so the cut-off is
     /// the next whole second: a session started earlier in this second ends too, and a login later in this
-    /// second is dated to the cut-off (see <see cref="UserSecurityState.SessionStartFor"/>).
+    /// second is dated to the cut-off (see <see cref="UserSecurityState.SessionStartFor"/>). A second logout
+    /// in that second moves the cut-off one second further, past the sessions dated to the first one.
     /// </remarks>
     public async Task EndAllSessionsAsync(Guid userId, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var second = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
-        var cutOff = second == now ? now : second.AddSeconds(1);
+        var cutOff = UserSecurityState.WholeSecondAtOrAfter(time.GetUtcNow());
+        var earlier = await db.Users.Where(u => u.Id == userId).Select(u => u.SessionsValidAfter).FirstOrDefaultAsync(cancellationToken);
+        if (earlier is { } previous && previous >= cutOff)
+        {
+            cutOff = UserSecurityState.WholeSecondAtOrAfter(previous).AddSeconds(1);
+        }
+
         await db.Users.Where(u => u.Id == userId)
             .ExecuteUpdateAsync(set => set.SetProperty(u => u.SessionsValidAfter, cutOff), cancellationToken);
         await ForgetStateAsync(userId, cancellationToken);

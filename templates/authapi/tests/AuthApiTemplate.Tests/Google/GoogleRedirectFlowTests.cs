@@ -52,10 +52,12 @@ public sealed class GoogleRedirectFlowTests : IDisposable
         Assert.Equal(me.GetProperty("id").GetGuid(), again.GetProperty("id").GetGuid());
     }
 
-    [Fact]
-    public async Task A_verified_email_binds_an_existing_account_that_has_no_Google_account_yet()
+    [Theory]
+    [InlineData("gmail.com", null)]
+    [InlineData("example.com", "example.com")]
+    public async Task An_address_Google_vouches_for_binds_an_existing_account_that_has_no_Google_account_yet(string domain, string? hostedDomain)
     {
-        var account = GoogleTestKit.NewAccount();
+        var account = GoogleTestKit.NewAccount(hostedDomain: hostedDomain, email: $"g-{Guid.NewGuid():N}@{domain}");
         var existing = await _factory.CreateUserAsync(account.Email);
         using var browser = _factory.CreateBrowser();
 
@@ -65,17 +67,21 @@ public sealed class GoogleRedirectFlowTests : IDisposable
         Assert.Equal(account.Subject, (await _factory.FindUserByEmailAsync(account.Email))!.GoogleSubject);
     }
 
-    [Fact]
-    public async Task An_unverified_email_never_links_to_an_existing_account()
+    [Theory]
+    [InlineData(false, null, "email_not_verified")]
+    // A consumer Google account once made on a company address that has since changed hands.
+    [InlineData(true, null, "email_not_vouched_for")]
+    [InlineData(true, "other.example", "email_not_vouched_for")]
+    public async Task An_email_Google_does_not_vouch_for_never_links_to_an_existing_account(bool emailVerified, string? hostedDomain, string error)
     {
-        var account = GoogleTestKit.NewAccount(emailVerified: false);
+        var account = GoogleTestKit.NewAccount(emailVerified, hostedDomain);
         await _factory.CreateUserAsync(account.Email);
         using var browser = _factory.CreateBrowser();
 
         var callback = await browser.SignInThroughGoogleAsync(_factory, account);
 
         var problem = await ProblemAssert.IsProblemAsync(callback, HttpStatusCode.Forbidden);
-        Assert.Equal("email_not_verified", problem.GetProperty("error").GetString());
+        Assert.Equal(error, problem.GetProperty("error").GetString());
         Assert.Null((await _factory.FindUserByEmailAsync(account.Email))!.GoogleSubject);
         Assert.Null(callback.SetCookie("__Host-session"));
         Assert.Null(callback.SetCookie("__Host-google-handoff"));

@@ -96,6 +96,21 @@ public sealed class RevocationTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.False(state.Allows(DateTimeOffset.FromUnixTimeSeconds(second.ToUnixTimeSeconds())));
     }
 
+    [Theory]
+    [InlineData(null, 0)]
+    [InlineData(-5000, 0)]
+    [InlineData(400, 1000)]     // a cut-off with a fraction (written before cut-offs were whole seconds)
+    [InlineData(1000, 1000)]    // a logout everywhere earlier in this second
+    [InlineData(2000, 2000)]    // two of them
+    [InlineData(120_000, 0)]    // further ahead than any logout writes: not trusted
+    public void A_session_starts_on_a_whole_second_at_or_after_the_cut_off(int? cutOffMs, int expectedMs)
+    {
+        var second = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        DateTimeOffset? cutOff = cutOffMs is { } ms ? second.AddMilliseconds(ms) : null;
+
+        Assert.Equal(second.AddMilliseconds(expectedMs), Users.UserSecurityState.SessionStartFor(second.AddMilliseconds(700), cutOff));
+    }
+
     [Fact]
     public async Task Logout_without_a_token_is_401()
     {

@@ -240,6 +240,7 @@ public sealed class UsageTrackingTests
     [InlineData("/usage/errors?to=2026-11-27")]
     [InlineData("/usage/users?to=2026-11-27T00:00:00Z&to=2026-11-28T00:00:00Z")]
     [InlineData("/usage/stats?from=2026-11-27T00:00:00%EF%BC%BA")]
+    [InlineData("/usage/stats?from=2026-11-27T00:00:00Z%0A")]
     [InlineData("/usage/endpoints?top=0")]
     [InlineData("/usage/users?top=1000")]
     [InlineData("/usage/stats?interval=1")]

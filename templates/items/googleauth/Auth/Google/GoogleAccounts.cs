@@ -14,6 +14,7 @@ public enum GoogleSignInRefusal
     AccountDisabled,
     WrongHostedDomain,
     AccountConflict,
+    EmailNotVouchedFor,
 }
 
 public static class GoogleSignInRefusals
@@ -24,6 +25,7 @@ public static class GoogleSignInRefusals
         GoogleSignInRefusal.NoAccount => "no_account",
         GoogleSignInRefusal.AccountDisabled => "account_disabled",
         GoogleSignInRefusal.WrongHostedDomain => "wrong_hosted_domain",
+        GoogleSignInRefusal.EmailNotVouchedFor => "email_not_vouched_for",
         _ => "account_conflict",
     };
 
@@ -33,13 +35,15 @@ public static class GoogleSignInRefusals
         GoogleSignInRefusal.NoAccount => "No account exists for this Google account, and accounts are not created automatically.",
         GoogleSignInRefusal.AccountDisabled => "This account is disabled.",
         GoogleSignInRefusal.WrongHostedDomain => "This Google account does not belong to the allowed Google Workspace domain.",
+        GoogleSignInRefusal.EmailNotVouchedFor => "An account with this email address exists, but Google vouches only for Gmail and Google Workspace addresses, so it is not linked to this Google account.",
         _ => "The account with this email address is already bound to another Google account.",
     };
 }
 
 /// <summary>
 /// Turns a Google identity into one of our users. The key is Google's <c>sub</c>; only identities whose
-/// email Google has verified sign in, so an email address never links or creates an account otherwise.
+/// email Google has verified sign in, and a first sign-in links an existing user of the same email only
+/// when Google is the authority for that address (Gmail, or the domain of a Google Workspace account).
 /// </summary>
 public sealed partial class GoogleAccounts(UserStore users, IOptions<GoogleSignInOptions> options, ILogger<GoogleAccounts> logger)
 {
@@ -79,6 +83,13 @@ public sealed partial class GoogleAccounts(UserStore users, IOptions<GoogleSignI
 
         if (await users.FindByEmailAsync(email, cancellationToken) is { } existing)
         {
+            if (existing.GoogleSubject is null && !GoogleVouchesFor(email, identity.HostedDomain))
+            {
+                // email_verified says the address was verified once: a consumer Google account made on an
+                // address that later changed hands would take over the account it names.
+                return (null, GoogleSignInRefusal.EmailNotVouchedFor);
+            }
+
             if (existing.GoogleSubject is not null || !await users.LinkGoogleSubjectAsync(existing.Id, identity.Subject, cancellationToken))
             {
                 // Bound to another Google account, or bound just now by a concurrent first sign-in of this one.
@@ -106,6 +117,19 @@ public sealed partial class GoogleAccounts(UserStore users, IOptions<GoogleSignI
             // A concurrent first sign-in of the same account created it a moment ago.
             return (await users.FindByGoogleSubjectAsync(identity.Subject, cancellationToken), GoogleSignInRefusal.AccountConflict);
         }
+    }
+
+    /// <summary>
+    /// Whether Google is the authority for the address itself, as it is for Gmail and for the domain of a
+    /// Google Workspace account (the <c>hd</c> claim); only then may a verified email link an existing user.
+    /// </summary>
+    internal static bool GoogleVouchesFor(string email, string? hostedDomain)
+    {
+        var at = email.LastIndexOf('@');
+        var domain = at >= 0 ? email[(at + 1)..] : "";
+        return domain.Equals("gmail.com", StringComparison.OrdinalIgnoreCase)
+            || domain.Equals("googlemail.com", StringComparison.OrdinalIgnoreCase)
+            || (hostedDomain is { Length: > 0 } && domain.Equals(hostedDomain, StringComparison.OrdinalIgnoreCase));
     }
 
     // The caller logs the refusal with its request's client and trace id.

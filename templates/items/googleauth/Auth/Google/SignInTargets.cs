@@ -14,11 +14,13 @@ public sealed class SignInTargets(IOptions<GoogleSignInOptions> options)
 
     /// <summary>
     /// A local path (<c>/x</c>, not <c>//x</c> or <c>/\x</c>) or an absolute URL on an allow-listed
-    /// origin; anything else becomes <see cref="DefaultPage"/>.
+    /// origin, in printable ASCII; anything else becomes <see cref="DefaultPage"/>.
     /// </summary>
     public string ReturnUrlOrDefault(string? returnUrl, HttpRequest request)
     {
-        if (string.IsNullOrEmpty(returnUrl) || returnUrl.Length > 2048 || returnUrl.Any(char.IsControl))
+        // A URL as browsers write it: printable ASCII, the rest percent-encoded. A raw space or non-ASCII
+        // character ("/\u3000/evil.example") is a trick, and no valid Location header either.
+        if (string.IsNullOrEmpty(returnUrl) || returnUrl.Length > 2048 || returnUrl.Any(c => c is < '!' or > '~'))
         {
             return DefaultPage;
         }

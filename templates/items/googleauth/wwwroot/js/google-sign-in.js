@@ -13,11 +13,13 @@
     account_disabled: 'This account is disabled.',
     wrong_hosted_domain: 'This Google account is not in the allowed domain.',
     account_conflict: 'This email address belongs to an account bound to another Google account.',
+    email_not_vouched_for: 'An account with this email address exists, but it is not linked to this Google account. Ask an administrator.',
     expired: 'The sign-in expired. Try again.',
   };
 
   function showError(code, fallback) {
-    $('error').textContent = messages[code] || fallback || 'Sign-in failed.';
+    // Own keys only: ?error=constructor must not find Object.prototype's.
+    $('error').textContent = (Object.hasOwn(messages, code) ? messages[code] : fallback) || 'Sign-in failed.';
     $('error').hidden = false;
   }
 

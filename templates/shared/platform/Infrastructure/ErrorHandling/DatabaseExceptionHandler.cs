@@ -26,9 +26,14 @@ public sealed partial class DatabaseExceptionHandler(
         {
             LogDatabaseUnavailable(logger, exception);
         }
+        else if (DatabaseFailure.IsLostRace(exception))
+        {
+            // Another request got there first: the answer says so, and nothing needs fixing.
+            LogRequestLostRace(logger, exception);
+        }
         else
         {
-            // The client's request lost a race or broke a constraint: its answer says so, nothing needs fixing.
+            // A value the database refuses (a foreign key, a check, a number out of range) the API let through.
             LogRequestRefusedByDatabase(logger, failure, exception);
         }
 
@@ -57,6 +62,9 @@ public sealed partial class DatabaseExceptionHandler(
     [LoggerMessage(Level = LogLevel.Error, Message = "The database is unavailable; the request was answered 503")]
     private static partial void LogDatabaseUnavailable(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The database refused the request's change ({Failure}); the request was answered 4xx")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "The request lost a race with another one (the row changed, or the key exists); it was answered 409")]
+    private static partial void LogRequestLostRace(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database refused the request's change ({Failure}); it was answered 4xx")]
     private static partial void LogRequestRefusedByDatabase(ILogger logger, DatabaseFailureKind failure, Exception exception);
 }

@@ -37,6 +37,9 @@ public sealed class GoogleSessionTests : IDisposable
     [InlineData("/\\evil.example", "/login.html")]
     [InlineData("https://app.example.com.evil.example/", "/login.html")]
     [InlineData("javascript:alert(1)", "/login.html")]
+    [InlineData("/\u3000/evil.example", "/login.html")]
+    [InlineData("/caf\u00e9", "/login.html")]
+    [InlineData("/caf%C3%A9?a=b%20c", "/caf%C3%A9?a=b%20c")]
     public async Task The_return_url_is_a_local_path_or_on_an_allow_listed_origin(string returnUrl, string expected)
     {
         using var browser = _factory.CreateBrowser();
@@ -76,6 +79,18 @@ public sealed class GoogleSessionTests : IDisposable
 
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/auth/google/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Another_site_cannot_end_the_session()
+    {
+        using var browser = _factory.CreateBrowser();
+        await GoogleSignIn.CompleteAsync(_factory, browser, await browser.SignInThroughGoogleAsync(_factory, GoogleTestKit.NewAccount()));
+        using var forged = new HttpRequestMessage(HttpMethod.Post, "/auth/google/logout");
+        forged.Headers.Add("Sec-Fetch-Site", "cross-site");
+
+        await ProblemAssert.IsProblemAsync(await browser.SendAsync(forged), HttpStatusCode.Forbidden);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/auth/google/me")).StatusCode);
     }
 
     [Fact]
@@ -144,6 +159,18 @@ public sealed class GoogleSessionTests : IDisposable
         using var after = _factory.CreateBrowser();
         await GoogleSignIn.CompleteAsync(_factory, after, await after.SignInThroughGoogleAsync(_factory, account));
         Assert.Equal(HttpStatusCode.Unauthorized, (await before.GetAsync("/auth/google/me")).StatusCode);
+
+        // A second logout everywhere in the same second ends the session dated to the first one's cut-off.
+        _factory.Clock.SetUtcNow(second.AddMilliseconds(800));
+        await using (var scope = _factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Users.UserStore>().EndAllSessionsAsync(me.GetProperty("id").GetGuid(), CancellationToken.None);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await after.GetAsync("/auth/google/me")).StatusCode);
+        _factory.Clock.SetUtcNow(second.AddMilliseconds(900));
+        using var last = _factory.CreateBrowser();
+        await GoogleSignIn.CompleteAsync(_factory, last, await last.SignInThroughGoogleAsync(_factory, account));
     }
 
     [Fact]

@@ -51,8 +51,14 @@ public static class GoogleSignInMode
         google.MapPost("/logout", (Delegate)LogoutAsync).AllowAnonymous()
             .WithSummary("End this cookie session.");
 
-    private static async Task<NoContent> LogoutAsync(HttpContext context)
+    private static async Task<Results<NoContent, ProblemHttpResult>> LogoutAsync(HttpContext context)
     {
+        if (SessionCookieEvents.IsCrossSiteWrite(context.Request))
+        {
+            // Another site's form would sign the user out: anonymous, so the session's own check never runs.
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "A cross-site request cannot end the session.");
+        }
+
         await context.SignOutAsync(SessionScheme);
         GoogleSignInResponses.NoStore(context.Response);
         return TypedResults.NoContent();
@@ -105,15 +111,18 @@ internal sealed class SessionCookieEvents(UserSecurityStates states, IOptions<Go
             return;
         }
 
-        var request = context.HttpContext.Request;
-        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
-            && request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site
-            && !SameSiteValues.Contains(site, StringComparer.OrdinalIgnoreCase))
+        if (IsCrossSiteWrite(context.HttpContext.Request))
         {
             // A write started by another site rides on the cookie only by accident: it is not this user's.
             context.RejectPrincipal();
         }
     }
+
+    /// <summary>A write whose Fetch Metadata says another site started it.</summary>
+    public static bool IsCrossSiteWrite(HttpRequest request) =>
+        !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
+        && request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site
+        && !SameSiteValues.Contains(site, StringComparer.OrdinalIgnoreCase);
 
     public override Task RedirectToLogin(RedirectContext<CookieAuthenticationOptions> context)
     {
