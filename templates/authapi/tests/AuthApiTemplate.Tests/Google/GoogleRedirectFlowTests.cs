@@ -243,6 +243,27 @@ public sealed class GoogleRedirectFlowTests : IDisposable
     }
 
     [Fact]
+    public async Task Another_page_cannot_use_up_a_clients_sign_in_budget_with_embedded_loads()
+    {
+        using var factory = new ApiFactory { Settings = { ["RateLimiting:Login:PermitLimit"] = "3" } };
+        using var browser = factory.CreateBrowser();
+        for (var i = 0; i < 10; i++)
+        {
+            // <img src="https://api.example/auth/google/login"> on some other site.
+            using var embedded = new HttpRequestMessage(HttpMethod.Get, "/auth/google/login");
+            embedded.Headers.Add("Sec-Fetch-Mode", "no-cors");
+            embedded.Headers.Add("Sec-Fetch-Dest", "image");
+            embedded.Headers.Add("Sec-Fetch-Site", "cross-site");
+            await ProblemAssert.IsProblemAsync(await browser.SendAsync(embedded), HttpStatusCode.Forbidden);
+        }
+
+        using var navigation = new HttpRequestMessage(HttpMethod.Get, "/auth/google/login");
+        navigation.Headers.Add("Sec-Fetch-Mode", "navigate");
+        navigation.Headers.Add("Sec-Fetch-Site", "same-origin");
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.SendAsync(navigation)).StatusCode);
+    }
+
+    [Fact]
     public async Task Without_a_configured_client_the_sign_in_routes_answer_503_and_the_app_stays_ready()
     {
         using var factory = new ApiFactory

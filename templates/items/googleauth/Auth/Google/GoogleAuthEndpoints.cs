@@ -28,6 +28,11 @@ public static class GoogleAuthEndpoints
         string? returnUrl, HttpContext context, SignInTargets targets, IGoogleSignInCompletion completion, IOptions<GoogleSignInOptions> options)
     {
         GoogleSignInResponses.NoStore(context.Response);
+        if (IsEmbeddedLoad(context.Request))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "A sign-in starts with a navigation, not with an embedded request.");
+        }
+
         if (!options.Value.IsConfigured)
         {
             return NotConfigured();
@@ -37,6 +42,15 @@ public static class GoogleAuthEndpoints
         var properties = completion.LoginProperties(safeReturnUrl, targets.OpenerOrigin(safeReturnUrl, context.Request));
         return TypedResults.Challenge(properties, [GoogleDefaults.AuthenticationScheme]);
     }
+
+    /// <summary>
+    /// A GET that Fetch Metadata says is not a navigation: an <c>&lt;img&gt;</c> or a fetch that another page
+    /// made. Refused, and not counted against the client's sign-in budget, which such loads would use up.
+    /// </summary>
+    internal static bool IsEmbeddedLoad(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method)
+        && request.Headers["Sec-Fetch-Mode"].ToString() is { Length: > 0 } mode
+        && !mode.Equals("navigate", StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> SignInWithIdTokenAsync(
         GoogleIdTokenRequest request,

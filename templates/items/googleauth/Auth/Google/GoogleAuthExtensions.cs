@@ -48,6 +48,12 @@ public static class GoogleAuthExtensions
     /// <summary>Sign-in attempts are limited per client address, whoever the client claims to be.</summary>
     private static RateLimitPartition<string> LoginPartition(HttpContext context)
     {
+        if (GoogleAuthEndpoints.IsEmbeddedLoad(context.Request))
+        {
+            // Refused by the endpoint without cost: counting it would let any page use up a client's budget.
+            return RateLimitPartition.GetNoLimiter("login:embedded");
+        }
+
         var limit = context.RequestServices.GetRequiredService<IOptions<LoginRateLimitOptions>>().Value;
         return RateLimitPartition.GetFixedWindowLimiter("login:" + ClientAddress.PartitionOf(context), _ => new FixedWindowRateLimiterOptions
         {
