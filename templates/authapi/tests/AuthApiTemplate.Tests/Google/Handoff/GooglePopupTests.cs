@@ -1,4 +1,6 @@
+using AuthApiTemplate.Auth.Google;
 using AuthApiTemplate.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace AuthApiTemplate.Tests.Google.Handoff;
 
@@ -33,6 +35,24 @@ public sealed class GooglePopupTests : IDisposable
         var again = await browser.GetAsync("/auth/google/popup");
         Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
         Assert.Equal("", GoogleTestKit.Attribute(await again.Content.ReadAsStringAsync(), "data-code"));
+    }
+
+    [Fact]
+    public async Task A_copy_of_the_hand_off_cookie_serves_no_second_page()
+    {
+        using var browser = _factory.CreateBrowser();
+        var callback = await browser.SignInThroughGoogleAsync(_factory, GoogleTestKit.NewAccount());
+        var handoff = callback.SetCookie(GoogleSignInMode.HandoffCookie)!.Split(';')[0];
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/auth/google/popup")).StatusCode);
+
+        // The browser deleted its cookie; someone who copied it (an extension, a proxy log) replays it.
+        using var thief = _factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false, BaseAddress = browser.BaseAddress! });
+        using var replay = new HttpRequestMessage(HttpMethod.Get, "/auth/google/popup");
+        replay.Headers.Add("Cookie", handoff);
+        var replayed = await thief.SendAsync(replay);
+
+        Assert.Equal(HttpStatusCode.BadRequest, replayed.StatusCode);
+        Assert.Equal("", GoogleTestKit.Attribute(await replayed.Content.ReadAsStringAsync(), "data-code"));
     }
 
     [Fact]

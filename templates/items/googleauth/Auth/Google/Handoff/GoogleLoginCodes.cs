@@ -26,6 +26,33 @@ public sealed class GoogleLoginCodes(GoogleHandoffDbContext db, TimeProvider tim
         return value;
     }
 
+    /// <summary>
+    /// Records that the hand-off cookie with this id has served its page: true the first time, false for
+    /// any copy of it after. The record is a row of its own (a hash no login code can have), kept as long as
+    /// the cookie could be valid.
+    /// </summary>
+    public async Task<bool> SpendHandoffAsync(string handoffId, Guid userId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        db.LoginCodes.Add(new GoogleLoginCode
+        {
+            CodeHash = Hash("handoff:" + handoffId),
+            UserId = userId,
+            CreatedAt = now,
+            ExpiresAt = now + GoogleSignInMode.HandoffLifetime,
+            UsedAt = now,
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException exception) when (Data.DatabaseFailure.IsLostRace(exception))
+        {
+            return false;
+        }
+    }
+
     /// <summary>Spends a code: the user it was issued to, or null when it is unknown, used or expired.</summary>
     public async Task<Guid?> RedeemAsync(string? code, CancellationToken cancellationToken)
     {

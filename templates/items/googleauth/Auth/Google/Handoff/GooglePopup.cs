@@ -27,7 +27,9 @@ public static class GooglePopup
             return Page(StatusCodes.Status400BadRequest, origin: null, code: null, error: "expired");
         }
 
-        if (!handoff.Succeeded || !Guid.TryParse(handoff.Principal?.FindFirst(ApiClaimTypes.Subject)?.Value, out var userId))
+        if (!handoff.Succeeded || !Guid.TryParse(handoff.Principal?.FindFirst(ApiClaimTypes.Subject)?.Value, out var userId)
+            || handoff.Principal.FindFirst(GoogleSignInMode.HandoffIdClaim)?.Value is not { Length: > 0 } handoffId
+            || !await codes.SpendHandoffAsync(handoffId, userId, cancellationToken))
         {
             return Page(StatusCodes.Status400BadRequest, origin, code: null, error: "expired");
         }

@@ -14,6 +14,8 @@ public static class GoogleSignInMode
     /// <summary>Carries the signed-in user from Google's callback to the popup page, and nowhere else.</summary>
     public const string HandoffScheme = "GoogleHandoff";
     public const string HandoffCookie = "__Host-google-handoff";
+    public const string HandoffIdClaim = "handoff_id";
+    public static readonly TimeSpan HandoffLifetime = TimeSpan.FromMinutes(5);
 
     public static IHostApplicationBuilder AddGoogleSignInMode(this IHostApplicationBuilder builder)
     {
@@ -28,8 +30,15 @@ public static class GoogleSignInMode
             // Lax: the cookie is set by Google's redirect to our callback and read on the next top-level navigation.
             options.Cookie.SameSite = SameSiteMode.Lax;
             options.Cookie.Path = "/";
-            options.ExpireTimeSpan = TimeSpan.FromMinutes(5);
+            options.ExpireTimeSpan = HandoffLifetime;
             options.SlidingExpiration = false;
+            // A one-time id that the popup page spends in the database: a copy of the cookie serves no second page.
+            options.Events.OnSigningIn = context =>
+            {
+                (context.Principal?.Identity as System.Security.Claims.ClaimsIdentity)?.AddClaim(
+                    new System.Security.Claims.Claim(HandoffIdClaim, Guid.NewGuid().ToString("N")));
+                return Task.CompletedTask;
+            };
         });
         return builder;
     }
