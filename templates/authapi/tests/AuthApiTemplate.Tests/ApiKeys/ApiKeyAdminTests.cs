@@ -107,6 +107,87 @@ public sealed class ApiKeyAdminTests(ApiFactory factory) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task A_rotated_out_secret_keeps_the_keys_scopes_but_gets_403_on_every_key_route()
+    {
+        var manager = await factory.CreateKeyAsync(["keys:manage", "items:*"]);
+        var other = await factory.CreateKeyAsync(["items:read"]);
+        var rotation = await _client.PostWithKeyAsync($"/api-keys/{manager.Key.Id}/rotate", manager.Secret);
+        Assert.Equal(HttpStatusCode.OK, rotation.StatusCode);
+        var current = JsonNode.Parse(await rotation.Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
+        var previous = manager.Secret;
+
+        // Clients switching over keep working on the API's own routes, told that the secret is retiring.
+        var items = await _client.GetWithKeyAsync("/items", previous);
+        Assert.Equal(HttpStatusCode.OK, items.StatusCode);
+        Assert.True(items.Headers.Contains("Sunset"));
+
+        var management = new[]
+        {
+            new HttpRequestMessage(HttpMethod.Get, "/api-keys"),
+            new HttpRequestMessage(HttpMethod.Get, $"/api-keys/{other.Key.Id}"),
+            new HttpRequestMessage(HttpMethod.Post, "/api-keys") { Content = JsonContent.Create(new { name = "successor", scopes = new[] { "keys:manage", "items:*" } }) },
+            new HttpRequestMessage(HttpMethod.Post, $"/api-keys/{manager.Key.Id}/rotate"),
+            new HttpRequestMessage(HttpMethod.Post, $"/api-keys/{other.Key.Id}/rotate"),
+            new HttpRequestMessage(HttpMethod.Delete, $"/api-keys/{other.Key.Id}"),
+        };
+        foreach (var request in management)
+        {
+            var route = $"{request.Method} {request.RequestUri}";
+            var refused = await _client.SendAsync(request.WithKey(previous));
+            Assert.True(HttpStatusCode.Forbidden == refused.StatusCode, $"{route}: {refused.StatusCode}");
+            var problem = await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.Forbidden);
+            Assert.EndsWith("secret-rotated", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
+        }
+
+        // Nothing the previous secret asked for happened: the owner's secret works, the other key is untouched.
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithKeyAsync("/api-keys", current)).StatusCode);
+        var others = await (await _client.GetWithKeyAsync($"/api-keys/{other.Key.Id}", current)).Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Null(others!["revokedAt"]?.GetValue<DateTimeOffset?>());
+        Assert.Null(others["rotatedAt"]?.GetValue<DateTimeOffset?>());
+        var listed = await (await _client.GetWithKeyAsync("/api-keys", current)).Content.ReadAsStringAsync();
+        Assert.DoesNotContain("successor", listed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rotating_a_key_obeys_the_caps_of_creation()
+    {
+        // Whole seconds: PostgreSQL keeps microseconds, so a finer instant would come back a little earlier.
+        var expires = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds());
+        var manager = await factory.CreateKeyAsync(["keys:manage", "items:read"], expiresAt: expires, permitsPerMinute: 5);
+        var forever = await factory.CreateKeyAsync(["items:read"]);
+        var later = await factory.CreateKeyAsync(["items:read"], expiresAt: expires.AddSeconds(1), permitsPerMinute: 5);
+        var faster = await factory.CreateKeyAsync(["items:read"], expiresAt: expires, permitsPerMinute: 6);
+        var within = await factory.CreateKeyAsync(["items:read"], expiresAt: expires, permitsPerMinute: 5);
+
+        foreach (var (key, caps) in new[] { (forever, "expiresAt permitsPerMinute"), (later, "expiresAt"), (faster, "permitsPerMinute") })
+        {
+            var refused = await _client.PostWithKeyAsync($"/api-keys/{key.Key.Id}/rotate", manager.Secret);
+            var detail = (await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.Forbidden)).GetProperty("detail").GetString();
+            foreach (var cap in caps.Split(' '))
+            {
+                Assert.Contains(cap, detail, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(caps.Contains("expiresAt", StringComparison.Ordinal), detail!.Contains("expiresAt", StringComparison.Ordinal));
+            Assert.Equal(caps.Contains("permits", StringComparison.Ordinal), detail.Contains("permitsPerMinute", StringComparison.Ordinal));
+            // Not rotated: the key's secret is still its current one.
+            var used = await _client.GetWithKeyAsync("/items", key.Secret);
+            Assert.Equal(HttpStatusCode.OK, used.StatusCode);
+            Assert.False(used.Headers.Contains("Sunset"));
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await _client.PostWithKeyAsync($"/api-keys/{within.Key.Id}/rotate", manager.Secret)).StatusCode);
+#if (jwtPlugin)
+
+        // A signed-in admin is bound by no calling key.
+        var (_, admin) = await Jwt.JwtTestKit.SignInAsync(factory, "admin");
+        var byAdmin = new HttpRequestMessage(HttpMethod.Post, $"/api-keys/{forever.Key.Id}/rotate");
+        byAdmin.Headers.Authorization = new("Bearer", admin.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, (await _client.SendAsync(byAdmin)).StatusCode);
+#endif
+    }
+
+    [Fact]
     public async Task Of_two_rotations_that_read_the_same_secret_one_wins_and_the_other_is_a_409()
     {
         var admin = await factory.CreateKeyAsync(["*"]);

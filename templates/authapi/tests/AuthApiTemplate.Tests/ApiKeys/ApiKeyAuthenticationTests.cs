@@ -186,8 +186,30 @@ public sealed class ApiKeyAuthenticationTests(ApiFactory factory) : IClassFixtur
         var limited = await client.GetWithKeyAsync("/items", ApiKeyFormat.NewKey("ak"));
         await ProblemAssert.IsProblemAsync(limited, (HttpStatusCode)429);
         Assert.NotNull(limited.Headers.RetryAfter);
-        // While blocked, this client's keys are not even looked up.
+        // While blocked, keys that would need a database lookup are not looked up.
         Assert.Equal((HttpStatusCode)429, (await client.GetWithKeyAsync("/items", valid.Secret)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_blocked_address_still_gets_its_valid_keys_that_the_app_already_knows()
+    {
+        using var strict = new ApiFactory();
+        strict.Settings["ApiKeys:FailedAttemptsPerMinute"] = "3";
+        var client = strict.CreateClient();
+        var known = await strict.CreateKeyAsync(["items:read"]);
+        var unseen = await strict.CreateKeyAsync(["items:read"]);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetWithKeyAsync("/items", known.Secret)).StatusCode);
+
+        // One office behind NAT: somebody's script presents bad keys until the address is blocked.
+        for (var i = 0; i < 4; i++)
+        {
+            await client.GetWithKeyAsync("/items", ApiKeyFormat.NewKey("ak"));
+        }
+
+        Assert.Equal((HttpStatusCode)429, (await client.GetWithKeyAsync("/items", ApiKeyFormat.NewKey("ak"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetWithKeyAsync("/items", known.Secret)).StatusCode);
+        // A key the app would have to look up still waits for the block to end: made-up keys cost no query.
+        Assert.Equal((HttpStatusCode)429, (await client.GetWithKeyAsync("/items", unseen.Secret)).StatusCode);
     }
 
     [Fact]

@@ -30,6 +30,9 @@ public sealed partial class ApiKeyAuthenticationHandler(
     public const string QueryParameter = "api_key";
     private const string AuthorizationPrefix = "ApiKey ";
 
+    /// <summary>On a principal authenticated by a key's previous secret, during its rotation grace period.</summary>
+    public const string RotatedOutSecretClaim = "api_key_rotated_out";
+
     private Outcome _outcome = Outcome.Unauthenticated;
 
     private enum Outcome
@@ -68,22 +71,23 @@ public sealed partial class ApiKeyAuthenticationHandler(
             return Fail(Outcome.QueryStringRefused, "API keys are not accepted in the query string.");
         }
 
-        if (failures.AnyRecent && failures.IsBlocked(ClientAddress.PartitionOf(Context)))
+        var now = time.GetUtcNow();
+        ApiKeyCredential? credential = null;
+        var wellFormed = ApiKeyFormat.IsWellFormed(key, options.Prefix);
+        var hash = wellFormed ? ApiKeyFormat.Hash(key) : null;
+        var cached = hash is not null && cache.TryGet(hash, out credential);
+
+        // A blocked address (one office behind NAT, every client behind a proxy) still gets the keys this
+        // instance already vouches for from memory; only keys that would cost a database lookup are refused.
+        if (!(cached && credential!.IsUsableAt(now)) && failures.AnyRecent && failures.IsBlocked(ClientAddress.PartitionOf(Context)))
         {
             return Fail(Outcome.TooManyFailures, "Too many invalid API keys from this client.");
         }
 
-        var now = time.GetUtcNow();
-        ApiKeyCredential? credential = null;
-        var wellFormed = ApiKeyFormat.IsWellFormed(key, options.Prefix);
-        if (wellFormed)
+        if (hash is not null && !cached)
         {
-            var hash = ApiKeyFormat.Hash(key);
             // Only a cache miss needs the (scoped, database-backed) store.
-            if (!cache.TryGet(hash, out credential))
-            {
-                credential = await Context.RequestServices.GetRequiredService<ApiKeyStore>().FindCredentialAsync(hash, Context.RequestAborted);
-            }
+            credential = await Context.RequestServices.GetRequiredService<ApiKeyStore>().FindCredentialAsync(hash, Context.RequestAborted);
         }
 
         if (credential is null || !credential.IsUsableAt(now))
@@ -107,6 +111,11 @@ public sealed partial class ApiKeyAuthenticationHandler(
         identity.AddClaim(new Claim(ApiClaimTypes.Subject, credential.Subject));
         identity.AddClaim(new Claim(ApiClaimTypes.ApiKeyId, credential.IdText));
         identity.AddClaim(new Claim("name", credential.Name));
+        if (credential.SunsetAt is not null)
+        {
+            identity.AddClaim(new Claim(RotatedOutSecretClaim, "true"));
+        }
+
         foreach (var scope in credential.Scopes)
         {
             identity.AddClaim(new Claim(ApiClaimTypes.Scope, scope));

@@ -13,7 +13,8 @@ public static class ApiKeyEndpoints
     {
         var keys = app.MapGroup("/api-keys")
             .WithTags("API keys")
-            .RequireScope(ApiScopes.ManageKeys, SignedInUserAccess.AdminOnly);
+            .RequireScope(ApiScopes.ManageKeys, SignedInUserAccess.AdminOnly)
+            .AddEndpointFilter(RefuseRotatedOutSecrets);
 
         keys.MapPost("/", CreateAsync).WithSummary("Create a key; its secret is in this response only.");
         keys.MapGet("/", ListAsync).WithSummary("List keys (never their secrets).");
@@ -23,13 +24,32 @@ public static class ApiKeyEndpoints
         return app;
     }
 
+    /// <summary>Problem type of the 403 that a key's previous secret gets on every key management route.</summary>
+    public const string SecretRotatedProblemType = "urn:authapi:problem:secret-rotated";
+
+    /// <summary>
+    /// A rotated-out secret exists so that clients can switch over, nothing more: whoever leaked it must not
+    /// be able to rotate the key back to themselves or mint a successor that outlives the sunset.
+    /// </summary>
+    private static ValueTask<object?> RefuseRotatedOutSecrets(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        context.HttpContext.User.HasClaim(c => c.Type == ApiKeyAuthenticationHandler.RotatedOutSecretClaim)
+            ? ValueTask.FromResult<object?>(TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                type: SecretRotatedProblemType,
+                title: "The key's secret was rotated.",
+                detail: "A previous secret, during its grace period, may call the API but not manage keys. Use the key's current secret."))
+            : next(context);
+
     private static async Task<Results<Created<CreatedApiKeyResponse>, ValidationProblem>> CreateAsync(
         CreateApiKeyRequest request, ClaimsPrincipal caller, ApiKeyStore store, IOptions<ApiKeyOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = Validate(request, caller, time.GetUtcNow());
         if (errors.Count == 0 && CallingKeyId(caller) is { } callingKeyId && await store.FindAsync(callingKeyId, cancellationToken) is { } callingKey)
         {
-            LimitToCallingKey(request, callingKey, options.Value.DefaultPermitsPerMinute, errors);
+            foreach (var (field, message) in BeyondCallingKey(request.ExpiresAt, request.PermitsPerMinute, callingKey, options.Value.DefaultPermitsPerMinute))
+            {
+                errors[field] = [message];
+            }
         }
 
         if (errors.Count > 0)
@@ -53,11 +73,13 @@ public static class ApiKeyEndpoints
         await store.RevokeAsync(id, cancellationToken) is null ? TypedResults.NotFound() : TypedResults.NoContent();
 
     /// <summary>
-    /// The new secret carries the key's scopes, so an API key may only rotate keys whose scopes it holds
-    /// itself (as when creating one); revoking takes power away and needs no such check.
+    /// The new secret carries the key's scopes, expiry and rate limit, so an API key may only rotate keys it
+    /// could have created itself: scopes it holds, an expiry no later than its own, a limit no higher than its
+    /// own. Revoking takes power away and needs no such check; signed-in admins and the command line are not
+    /// bound by a calling key.
     /// </summary>
     private static async Task<Results<Ok<CreatedApiKeyResponse>, NotFound, ProblemHttpResult>> RotateAsync(
-        Guid id, ClaimsPrincipal caller, ApiKeyStore store, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal caller, ApiKeyStore store, IOptions<ApiKeyOptions> options, CancellationToken cancellationToken)
     {
         if (await store.FindAsync(id, cancellationToken) is not { RevokedAt: null } key)
         {
@@ -72,6 +94,16 @@ public static class ApiKeyEndpoints
                 detail: $"The rotated key would carry '{beyond}', which the calling key does not hold.");
         }
 
+        if (CallingKeyId(caller) is { } callingKeyId && callingKeyId != key.Id
+            && await store.FindAsync(callingKeyId, cancellationToken) is { } callingKey
+            && BeyondCallingKey(key.ExpiresAt, key.PermitsPerMinute, callingKey, options.Value.DefaultPermitsPerMinute).ToList() is [_, ..] caps)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "The key outlasts or outpaces the calling key.",
+                detail: "The rotated key exceeds the calling key's caps. " + string.Join(" ", caps.Select(cap => $"{cap.Field}: {cap.Message}")));
+        }
+
         return TypedResults.Ok(CreatedApiKeyResponse.From(await store.RotateAsync(key, cancellationToken)));
     }
 
@@ -82,20 +114,21 @@ public static class ApiKeyEndpoints
         Guid.TryParse(caller.FindFirstValue(ApiClaimTypes.ApiKeyId), out var id) ? id : null;
 
     /// <summary>
-    /// A key may not hand out a key that outlives it or may call faster than it may: otherwise a manager
-    /// key with an expiry or a low rate limit could mint itself a successor without either.
+    /// The caps a key may not exceed when it hands out a secret, by creating a key or rotating one: it may
+    /// not outlive the calling key or call faster than it, or a manager key with an expiry or a low rate
+    /// limit could obtain a successor without either.
     /// </summary>
-    private static void LimitToCallingKey(CreateApiKeyRequest request, ApiKey callingKey, int defaultPermitsPerMinute, Dictionary<string, string[]> errors)
+    private static IEnumerable<(string Field, string Message)> BeyondCallingKey(DateTimeOffset? expiresAt, int? permitsPerMinute, ApiKey callingKey, int defaultPermitsPerMinute)
     {
-        if (callingKey.ExpiresAt is { } callerExpires && (request.ExpiresAt is not { } expiresAt || expiresAt > callerExpires))
+        if (callingKey.ExpiresAt is { } callerExpires && (expiresAt is not { } expires || expires > callerExpires))
         {
-            errors["expiresAt"] = [$"At most the calling key's own expiry, {callerExpires.ToString("O", CultureInfo.InvariantCulture)}."];
+            yield return ("expiresAt", $"At most the calling key's own expiry, {callerExpires.ToString("O", CultureInfo.InvariantCulture)}.");
         }
 
         var callerPermits = callingKey.PermitsPerMinute ?? defaultPermitsPerMinute;
-        if ((request.PermitsPerMinute ?? defaultPermitsPerMinute) > callerPermits)
+        if ((permitsPerMinute ?? defaultPermitsPerMinute) > callerPermits)
         {
-            errors["permitsPerMinute"] = [$"At most the calling key's own limit, {callerPermits} a minute."];
+            yield return ("permitsPerMinute", $"At most the calling key's own limit, {callerPermits} a minute.");
         }
     }
 
