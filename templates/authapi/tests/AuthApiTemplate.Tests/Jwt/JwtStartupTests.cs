@@ -31,6 +31,17 @@ public sealed class JwtStartupTests
         Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
     }
 
+    [Theory]
+    [InlineData("00:05:00")]
+    [InlineData("-00:00:01")]
+    public void A_refresh_reuse_leeway_outside_zero_to_one_minute_is_refused(string leeway)
+    {
+        using var factory = new ApiFactory();
+        factory.Settings["Jwt:RefreshReuseLeeway"] = leeway;
+        var exception = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
+        Assert.Contains("RefreshReuseLeeway", exception.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_app_refuses_to_start_in_production_without_a_signing_key()
     {

@@ -46,34 +46,69 @@ public sealed class RefreshTokenTests(ApiFactory factory) : IClassFixture<ApiFac
     }
 
     [Fact]
-    public async Task Replaying_a_spent_refresh_token_revokes_the_whole_session()
+    public async Task A_spent_refresh_token_presented_again_within_the_leeway_is_a_409_and_the_session_lives_on()
     {
         var (_, first) = await factory.SignInAsync();
         var rotated = (await (await RefreshAsync(first.RefreshToken)).Content.ReadFromJsonAsync<TokenPair>())!;
 
-        var replay = await RefreshAsync(first.RefreshToken);
-        await AssertRefreshRefusedAsync(replay);
+        // A second tab, or a client retrying a refresh whose answer it lost.
+        var again = await RefreshAsync(first.RefreshToken);
+        var problem = await ProblemAssert.IsProblemAsync(again, HttpStatusCode.Conflict);
+        Assert.EndsWith("refreshed-concurrently", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
 
-        // The thief's replay also kills what the legitimate client holds now.
-        await AssertRefreshRefusedAsync(await RefreshAsync(rotated.RefreshToken));
-        await ProblemAssert.IsProblemAsync(await _client.GetWithTokenAsync("/me/profile", rotated.AccessToken), HttpStatusCode.Unauthorized);
+        // The winner's brand-new pair works.
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync("/me/profile", rotated.AccessToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await RefreshAsync(rotated.RefreshToken)).StatusCode);
     }
 
     [Fact]
-    public async Task Ten_concurrent_refreshes_of_one_token_give_exactly_one_success()
+    public async Task Replaying_a_spent_refresh_token_after_the_leeway_revokes_the_whole_session()
+    {
+        using var timed = new ApiFactory();
+        var client = timed.CreateClient();
+        var (_, first) = await timed.SignInAsync();
+        var rotated = (await (await client.PostAsJsonAsync("/auth/refresh", new { first.RefreshToken })).Content.ReadFromJsonAsync<TokenPair>())!;
+
+        timed.Clock.Advance(TimeSpan.FromSeconds(10));
+        await AssertRefreshRefusedAsync(await client.PostAsJsonAsync("/auth/refresh", new { first.RefreshToken }));
+
+        // The thief's replay also kills what the legitimate client holds now.
+        await AssertRefreshRefusedAsync(await client.PostAsJsonAsync("/auth/refresh", new { rotated.RefreshToken }));
+        await ProblemAssert.IsProblemAsync(await client.GetWithTokenAsync("/me/profile", rotated.AccessToken), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task With_no_leeway_every_reuse_of_a_spent_refresh_token_ends_the_session()
+    {
+        using var strict = new ApiFactory();
+        strict.Settings["Jwt:RefreshReuseLeeway"] = "00:00:00";
+        var client = strict.CreateClient();
+        var (_, first) = await strict.SignInAsync();
+        var rotated = (await (await client.PostAsJsonAsync("/auth/refresh", new { first.RefreshToken })).Content.ReadFromJsonAsync<TokenPair>())!;
+
+        await AssertRefreshRefusedAsync(await client.PostAsJsonAsync("/auth/refresh", new { first.RefreshToken }));
+        await AssertRefreshRefusedAsync(await client.PostAsJsonAsync("/auth/refresh", new { rotated.RefreshToken }));
+    }
+
+    [Fact]
+    public async Task Of_ten_concurrent_refreshes_of_one_token_one_wins_the_others_get_409_and_the_winner_stays_signed_in()
     {
         var (_, tokens) = await factory.SignInAsync();
         using var start = new SemaphoreSlim(0);
-        var attempts = Enumerable.Range(0, 10).Select(async _ =>
+        // Each on its own thread: SQLite's async calls complete inline, so one thread would run them in turn.
+        var attempts = Enumerable.Range(0, 10).Select(_ => Task.Run(async () =>
         {
             await start.WaitAsync();
             return await RefreshAsync(tokens.RefreshToken);
-        }).ToList();
+        })).ToList();
         start.Release(10);
 
         var results = await Task.WhenAll(attempts);
-        Assert.Equal(1, results.Count(r => r.StatusCode == HttpStatusCode.OK));
-        Assert.Equal(9, results.Count(r => r.StatusCode == HttpStatusCode.Unauthorized));
+        var won = Assert.Single(results, r => r.StatusCode == HttpStatusCode.OK);
+        Assert.Equal(9, results.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        var pair = (await won.Content.ReadFromJsonAsync<TokenPair>())!;
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync("/me/profile", pair.AccessToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await RefreshAsync(pair.RefreshToken)).StatusCode);
     }
 
     [Theory]
@@ -202,9 +237,8 @@ public sealed class RefreshTokenTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.True(await IsStoredAsync(live.RefreshToken));
         Assert.True(await IsStoredAsync(rotated.RefreshToken));
 
-        // The live session's spent token was kept, so replaying it still ends the session.
-        await AssertRefreshRefusedAsync(await RefreshAsync(live.RefreshToken));
-        await AssertRefreshRefusedAsync(await RefreshAsync(rotated.RefreshToken));
+        // The live session's spent token was kept, so presenting it again is still recognised as a reuse.
+        await ProblemAssert.IsProblemAsync(await RefreshAsync(live.RefreshToken), HttpStatusCode.Conflict);
     }
 
     /// <summary>A refresh token as an earlier login would have left it in the database.</summary>

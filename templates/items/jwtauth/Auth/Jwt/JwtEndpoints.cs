@@ -30,10 +30,22 @@ public static class JwtEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<TokenPair>, UnauthorizedHttpResult>> RefreshAsync(
+    /// <summary>Problem type of the 409 for a refresh token that a concurrent refresh spent a moment before.</summary>
+    public const string RefreshedConcurrentlyProblemType = "urn:authapi:problem:refreshed-concurrently";
+
+    private static async Task<Results<Ok<TokenPair>, UnauthorizedHttpResult, ProblemHttpResult>> RefreshAsync(
         RefreshRequest request, TokenService tokens, HttpContext context, CancellationToken cancellationToken)
     {
-        var pair = await tokens.RefreshAsync(request.RefreshToken, cancellationToken);
+        var (pair, spentJustBefore) = await tokens.RefreshAsync(request.RefreshToken, cancellationToken);
+        if (spentJustBefore)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                type: RefreshedConcurrentlyProblemType,
+                title: "Refreshed concurrently.",
+                detail: "Another request refreshed this session with the same token a moment ago. The session goes on: use the tokens that request received.");
+        }
+
         if (pair is null)
         {
             // One answer for unknown, spent, revoked and expired tokens: nothing to learn by probing.

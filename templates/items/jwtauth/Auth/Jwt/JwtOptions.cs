@@ -35,6 +35,13 @@ public sealed class JwtOptions
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
     public TimeSpan FreshLoginMaxAge { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long after a refresh its spent token, presented again, counts as a concurrent refresh (409, the
+    /// session lives on) rather than a replay (the session ends). Zero treats every reuse as a replay.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan RefreshReuseLeeway { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Tolerance for clocks that disagree; RFC 8725 advises minutes at most, we allow one.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);

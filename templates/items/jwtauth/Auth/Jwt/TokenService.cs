@@ -45,13 +45,15 @@ public sealed partial class TokenService(
 
     /// <summary>
     /// Trades a refresh token for a new pair. The token is spent by one conditional UPDATE, so of any
-    /// number of concurrent attempts exactly one wins; presenting a spent token again ends the session.
+    /// number of concurrent attempts exactly one wins. A spent token presented again within
+    /// <c>Jwt:RefreshReuseLeeway</c> is a concurrent refresh (two tabs, a client's retry) and leaves the
+    /// session alone; presented later, it is a replay and ends the session.
     /// </summary>
-    public async Task<TokenPair?> RefreshAsync(string? refreshToken, CancellationToken cancellationToken)
+    public async Task<RefreshResult> RefreshAsync(string? refreshToken, CancellationToken cancellationToken)
     {
         if (refreshToken is not { Length: RefreshTokenLength })
         {
-            return null;
+            return RefreshResult.Refused;
         }
 
         var hash = Hash(refreshToken);
@@ -66,11 +68,18 @@ public sealed partial class TokenService(
         var token = await db.RefreshTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
         if (token is null)
         {
-            return null;
+            return RefreshResult.Refused;
         }
 
         if (spent == 0)
         {
+            if (token is { RevokedAt: null, UsedAt: { } usedAt } && now - usedAt < _options.RefreshReuseLeeway
+                && !await db.RefreshTokens.AnyAsync(t => t.FamilyId == token.FamilyId && t.RevokedAt != null, cancellationToken))
+            {
+                // Ending the session here would kill the pair that the winning refresh has just handed out.
+                return RefreshResult.SpentConcurrently;
+            }
+
             if (token.RevokedAt is null)
             {
                 // Spent before: a replay. Unspent: a token its session's end missed.
@@ -82,7 +91,7 @@ public sealed partial class TokenService(
                 await EndSessionAsync(token.FamilyId, now, cancellationToken);
             }
 
-            return null;
+            return RefreshResult.Refused;
         }
 
         var user = await users.FindByIdAsync(token.UserId, cancellationToken);
@@ -92,13 +101,13 @@ public sealed partial class TokenService(
             || !new UserSecurityState(Exists: true, user.Disabled, user.SessionsValidAfter).Allows(token.AuthTime))
         {
             await EndSessionAsync(token.FamilyId, now, cancellationToken);
-            return null;
+            return RefreshResult.Refused;
         }
 
         var next = NewRefreshToken(user.Id, token.FamilyId, token.AuthTime, now, token.SessionExpiresAt, out var refreshValue);
         db.RefreshTokens.Add(next);
         await db.SaveChangesAsync(cancellationToken);
-        return Pair(CreateAccessToken(user, token.AuthTime, token.FamilyId, now), refreshValue);
+        return new RefreshResult(Pair(CreateAccessToken(user, token.AuthTime, token.FamilyId, now), refreshValue), SpentJustBefore: false);
     }
 
     /// <summary>
@@ -219,3 +228,11 @@ public sealed partial class TokenService(
 
 /// <summary>The token pair body of every endpoint that signs someone in.</summary>
 public sealed record TokenPair(string AccessToken, string RefreshToken, int ExpiresIn, string TokenType);
+
+/// <summary>A refresh's outcome: a new pair, or none, because the token was spent within the reuse leeway or is no good.</summary>
+public sealed record RefreshResult(TokenPair? Pair, bool SpentJustBefore)
+{
+    public static readonly RefreshResult Refused = new(null, SpentJustBefore: false);
+
+    public static readonly RefreshResult SpentConcurrently = new(null, SpentJustBefore: true);
+}
