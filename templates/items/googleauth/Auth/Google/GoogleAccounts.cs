@@ -15,6 +15,7 @@ public enum GoogleSignInRefusal
     WrongHostedDomain,
     AccountConflict,
     EmailNotVouchedFor,
+    SignUpNotAllowed,
 }
 
 public static class GoogleSignInRefusals
@@ -26,6 +27,7 @@ public static class GoogleSignInRefusals
         GoogleSignInRefusal.AccountDisabled => "account_disabled",
         GoogleSignInRefusal.WrongHostedDomain => "wrong_hosted_domain",
         GoogleSignInRefusal.EmailNotVouchedFor => "email_not_vouched_for",
+        GoogleSignInRefusal.SignUpNotAllowed => "signup_not_allowed",
         _ => "account_conflict",
     };
 
@@ -36,6 +38,7 @@ public static class GoogleSignInRefusals
         GoogleSignInRefusal.AccountDisabled => "This account is disabled.",
         GoogleSignInRefusal.WrongHostedDomain => "This Google account does not belong to the allowed Google Workspace domain.",
         GoogleSignInRefusal.EmailNotVouchedFor => "An account with this email address exists, but Google vouches only for Gmail and Google Workspace addresses, so it is not linked to this Google account.",
+        GoogleSignInRefusal.SignUpNotAllowed => "No account exists for this Google account, and its domain and email address are not among those allowed to sign up.",
         _ => "The account with this email address is already bound to another Google account.",
     };
 }
@@ -44,6 +47,8 @@ public static class GoogleSignInRefusals
 /// Turns a Google identity into one of our users. The key is Google's <c>sub</c>; only identities whose
 /// email Google has verified sign in, and a first sign-in links an existing user of the same email only
 /// when Google is the authority for that address (Gmail, or the domain of a Google Workspace account).
+/// Creating a user is sign-up, which <c>AllowedDomains</c> and <c>AllowedEmails</c> may limit; users
+/// that exist already are not subject to those lists.
 /// </summary>
 public sealed partial class GoogleAccounts(UserStore users, IOptions<GoogleSignInOptions> options, ILogger<GoogleAccounts> logger)
 {
@@ -106,9 +111,15 @@ public sealed partial class GoogleAccounts(UserStore users, IOptions<GoogleSignI
             return (null, GoogleSignInRefusal.NoAccount);
         }
 
+        if (!MaySignUp(identity, email))
+        {
+            // Refused before anything is written: an outsider leaves no user row behind.
+            return (null, GoogleSignInRefusal.SignUpNotAllowed);
+        }
+
         try
         {
-            var created = await users.CreateAsync(email, [], identity.Name, identity.Subject, cancellationToken);
+            var created = await users.CreateAsync(email, _options.DefaultRoles, identity.Name, identity.Subject, cancellationToken);
             LogCreated(logger, created.Id);
             return (created, null);
         }
@@ -120,13 +131,42 @@ public sealed partial class GoogleAccounts(UserStore users, IOptions<GoogleSignI
     }
 
     /// <summary>
+    /// Whether the account may create a user: always, unless <c>AllowedDomains</c> or <c>AllowedEmails</c>
+    /// is set. A domain matches the <c>hd</c> claim, or the email's domain only where Google vouches for the
+    /// address: a consumer Google account on a company address proves the address was verified once, not
+    /// that its holder belongs to the company today. An allowed email needs only Google's verification,
+    /// which every sign-in already has.
+    /// </summary>
+    private bool MaySignUp(GoogleIdentity identity, string email)
+    {
+        if (!_options.RestrictsSignUp)
+        {
+            return true;
+        }
+
+        if (identity.HostedDomain is { Length: > 0 } hostedDomain && _options.AllowedDomains.Contains(hostedDomain, StringComparer.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var trimmed = email.Trim();
+        return (GoogleVouchesFor(trimmed, identity.HostedDomain) && _options.AllowedDomains.Contains(DomainOf(trimmed), StringComparer.OrdinalIgnoreCase))
+            || _options.AllowedEmails.Contains(trimmed, StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static string DomainOf(string email)
+    {
+        var at = email.LastIndexOf('@');
+        return at >= 0 ? email[(at + 1)..] : "";
+    }
+
+    /// <summary>
     /// Whether Google is the authority for the address itself, as it is for Gmail and for the domain of a
     /// Google Workspace account (the <c>hd</c> claim); only then may a verified email link an existing user.
     /// </summary>
     internal static bool GoogleVouchesFor(string email, string? hostedDomain)
     {
-        var at = email.LastIndexOf('@');
-        var domain = at >= 0 ? email[(at + 1)..] : "";
+        var domain = DomainOf(email);
         return domain.Equals("gmail.com", StringComparison.OrdinalIgnoreCase)
             || domain.Equals("googlemail.com", StringComparison.OrdinalIgnoreCase)
             || (hostedDomain is { Length: > 0 } && domain.Equals(hostedDomain, StringComparison.OrdinalIgnoreCase));

@@ -14,6 +14,7 @@
     wrong_hosted_domain: 'This Google account is not in the allowed domain.',
     account_conflict: 'This email address belongs to an account bound to another Google account.',
     email_not_vouched_for: 'An account with this email address exists, but it is not linked to this Google account. Ask an administrator.',
+    signup_not_allowed: 'This Google account may not create an account here. Ask an administrator for access.',
     expired: 'The sign-in expired. Try again.',
   };
 
