@@ -26,15 +26,32 @@ public sealed class HealthTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task Health_endpoints_are_never_rate_limited()
+    public async Task Liveness_is_never_rate_limited_and_readiness_only_for_remote_clients()
     {
         using var limited = new ApiFactory();
         limited.Settings["RateLimiting:Global:PermitLimit"] = "1";
-        var client = limited.CreateClient();
+        limited.StartServer();
+
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+            Assert.Equal(200, await StatusFromAsync(limited, "203.0.113.41", "/health/live"));
+            Assert.Equal(200, await StatusFromAsync(limited, "127.0.0.1", "/health/ready"));
+            Assert.Equal(200, await StatusFromAsync(limited, "::1", "/health/ready"));
         }
+
+        Assert.Equal(200, await StatusFromAsync(limited, "203.0.113.42", "/health/ready"));
+        Assert.Equal(429, await StatusFromAsync(limited, "203.0.113.42", "/health/ready"));
+    }
+
+    private static async Task<int> StatusFromAsync(ApiFactory app, string address, string path)
+    {
+        var context = await app.Server.SendAsync(request =>
+        {
+            request.Request.Method = "GET";
+            request.Request.Path = path;
+            request.Connection.RemoteIpAddress = IPAddress.Parse(address);
+        });
+        return context.Response.StatusCode;
     }
 }
 

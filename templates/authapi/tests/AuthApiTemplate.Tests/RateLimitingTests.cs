@@ -60,17 +60,65 @@ public sealed class RateLimitingTests : IClassFixture<RateLimitingTests.TightLim
         Assert.Contains("Retry in", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
-    /// <summary>An anonymous <c>GET /items</c> as the server sees it arrive from <paramref name="address"/>.</summary>
-    private async Task<int> StatusFromAsync(string address)
+    [Theory]
+    [InlineData("/openapi/v1.json", "203.0.113.21")]
+    [InlineData("/health/ready", "203.0.113.22")]
+    [InlineData("/health/ready", "2001:db8:9::1")]
+    public async Task The_document_and_readiness_count_against_a_remote_clients_limit(string path, string address)
     {
-        var context = await _factory.Server.SendAsync(request =>
+        HttpContext? rejected = null;
+        for (var i = 0; i < 10 && rejected is null; i++)
+        {
+            var context = await SendFromAsync(address, path);
+            if (context.Response.StatusCode == 429)
+            {
+                rejected = context;
+            }
+            else
+            {
+                Assert.Equal(200, context.Response.StatusCode);
+            }
+        }
+
+        Assert.NotNull(rejected);
+        Assert.True(int.TryParse(rejected.Response.Headers.RetryAfter, out var seconds), "429 without Retry-After");
+        Assert.InRange(seconds, 1, 60);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", "203.0.113.31")]
+    [InlineData("127.10.20.30", "203.0.113.32")]
+    [InlineData("::1", "2001:db8:9:1::1")]
+    [InlineData("::ffff:127.0.0.1", "::ffff:203.0.113.33")]
+    public async Task Readiness_probes_from_this_host_are_not_counted_while_a_remote_client_is(string loopback, string remote)
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            var probe = await SendFromAsync(loopback, "/health/ready");
+            Assert.Equal(200, probe.Response.StatusCode);
+            Assert.False(probe.Response.Headers.ContainsKey("RateLimit"), "an uncounted probe reports no quota");
+        }
+
+        var statuses = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            statuses.Add((await SendFromAsync(remote, "/health/ready")).Response.StatusCode);
+        }
+
+        Assert.Equal([200, 200, 200, 429], statuses);
+    }
+
+    /// <summary>An anonymous <c>GET /items</c> as the server sees it arrive from <paramref name="address"/>.</summary>
+    private async Task<int> StatusFromAsync(string address) => (await SendFromAsync(address, "/items")).Response.StatusCode;
+
+    /// <summary>An anonymous <c>GET</c> of <paramref name="path"/> as the server sees it arrive from <paramref name="address"/>.</summary>
+    private Task<HttpContext> SendFromAsync(string address, string path) =>
+        _factory.Server.SendAsync(request =>
         {
             request.Request.Method = HttpMethods.Get;
-            request.Request.Path = "/items";
+            request.Request.Path = path;
             request.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(address);
         });
-        return context.Response.StatusCode;
-    }
 
     private static string Header(HttpResponseMessage response, string name) =>
         Assert.Single(response.Headers.GetValues(name));

@@ -1,5 +1,6 @@
 using AuthApiTemplate.Infrastructure.ErrorHandling;
 using AuthApiTemplate.Infrastructure.Health;
+using AuthApiTemplate.Infrastructure.OpenApi;
 using AuthApiTemplate.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 
@@ -21,7 +22,7 @@ public static class ApiDefaults
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.AllowDuplicateProperties = false);
         builder.AddApiRateLimiting();
         builder.Services.AddHealthChecks();
-        builder.Services.AddOpenApi();
+        builder.AddApiDocument();
 
         return builder;
     }
@@ -49,9 +50,7 @@ public static class ApiDefaults
     public static WebApplication MapApiDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthEndpoints();
-        // The one document by its literal path: the default "/openapi/{documentName}.json" answers any
-        // other name with a plain-text 404 of its own instead of the app's problem details.
-        app.MapOpenApi("/openapi/v1.json").DisableRateLimiting();
+        app.MapApiDocument();
         return app;
     }
 }

@@ -31,6 +31,9 @@ public sealed partial class ApiRateLimiter : IDisposable
 {
     public const string GlobalPolicy = "global";
 
+    /// <summary>The partition of the requests <see cref="IsExempt"/> lets through: it has no limiter.</summary>
+    private static readonly CallerRateLimit Uncounted = new("uncounted", "none", int.MaxValue, TimeSpan.Zero);
+
     private readonly WindowLimit _global;
 #if (useRedis)
     private readonly PartitionedRateLimiter<HttpContext> _local;
@@ -54,6 +57,11 @@ public sealed partial class ApiRateLimiter : IDisposable
         var prefix = redisOptions.Value.KeyPrefix + "ratelimit:";
         _shared = PartitionedRateLimiter.Create<HttpContext, string>(context =>
         {
+            if (IsExempt(context))
+            {
+                return RateLimitPartition.GetNoLimiter(Uncounted.Partition);
+            }
+
             var partition = PartitionFor(context);
             // The limit is part of the key: a key whose own limit changes starts a fresh window.
             var key = string.Create(CultureInfo.InvariantCulture, $"{prefix}{partition.Partition}:{partition.PermitLimit}:{(long)partition.Window.TotalSeconds}");
@@ -108,9 +116,19 @@ public sealed partial class ApiRateLimiter : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// Whether the request passes uncounted: it comes from this host (loopback) to an endpoint marked with
+    /// <see cref="RateLimitingExtensions.DisableRateLimitingFromLoopback{TBuilder}"/>, such as a container's
+    /// own health probe, which must not be turned away by a limit meant for clients.
+    /// </summary>
+    public static bool IsExempt(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<LoopbackRateLimitExemption>() is not null
+        && ClientAddress.IsLoopback(context);
+
     private PartitionedRateLimiter<HttpContext> CreateLocalLimiter() =>
-        PartitionedRateLimiter.Create<HttpContext, CallerRateLimit>(context =>
-            RateLimitPartition.GetFixedWindowLimiter(PartitionFor(context), partition => new FixedWindowRateLimiterOptions
+        PartitionedRateLimiter.Create<HttpContext, CallerRateLimit>(context => IsExempt(context)
+            ? RateLimitPartition.GetNoLimiter(Uncounted)
+            : RateLimitPartition.GetFixedWindowLimiter(PartitionFor(context), partition => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = partition.PermitLimit,
                 Window = partition.Window,

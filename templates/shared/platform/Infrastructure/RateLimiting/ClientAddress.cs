@@ -34,4 +34,12 @@ public static class ClientAddress
         bytes[8..].Clear();
         return new IPAddress(bytes) + "/64";
     }
+
+    /// <summary>
+    /// Whether the client is this host itself (127.0.0.0/8 or ::1, also as an IPv4-mapped IPv6 address). Behind
+    /// a reverse proxy on the same host every client looks like this unless the forwarded-headers middleware runs first.
+    /// </summary>
+    public static bool IsLoopback(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } address
+        && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 }

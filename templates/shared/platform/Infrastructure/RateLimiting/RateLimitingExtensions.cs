@@ -41,7 +41,7 @@ public static class RateLimitingExtensions
         app.Use((context, next) =>
         {
             // Successful responses advertise the policy and what is left of it.
-            if (context.GetEndpoint()?.Metadata.GetMetadata<DisableRateLimitingAttribute>() is null)
+            if (context.GetEndpoint()?.Metadata.GetMetadata<DisableRateLimitingAttribute>() is null && !ApiRateLimiter.IsExempt(context))
             {
                 apiLimiter.WriteHeaders(context, retryAfter: null);
             }
@@ -50,6 +50,15 @@ public static class RateLimitingExtensions
         });
         return app;
     }
+
+    /// <summary>
+    /// Keeps the endpoint under the API's limits for every client except this host itself (loopback): for
+    /// health probes that a container or a local agent runs, which a limit meant for clients must not fail.
+    /// Everyone else is counted as on any other route.
+    /// </summary>
+    public static TBuilder DisableRateLimitingFromLoopback<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(LoopbackRateLimitExemption.Instance);
 
     private static async ValueTask WriteRejectionAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
@@ -76,5 +85,15 @@ public static class RateLimitingExtensions
                     : "The rate limit for this client is exhausted.",
             },
         });
+    }
+}
+
+/// <summary>Endpoint metadata set by <see cref="RateLimitingExtensions.DisableRateLimitingFromLoopback{TBuilder}"/>.</summary>
+public sealed class LoopbackRateLimitExemption
+{
+    public static readonly LoopbackRateLimitExemption Instance = new();
+
+    private LoopbackRateLimitExemption()
+    {
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AuthApiTemplate.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -10,21 +11,23 @@ public static class HealthEndpoints
     {
         var health = app.MapGroup("/health")
             .WithTags("Health")
-            .DisableRateLimiting()
             .AllowAnonymous();
 
-        // Liveness runs no checks: it answers as long as the process can serve a request.
+        // Liveness runs no checks: it answers as long as the process can serve a request, and costs less than
+        // the 429 would. It is never limited, since an orchestrator restarts an instance whose liveness fails.
         health.MapHealthChecks("/live", new HealthCheckOptions
         {
             Predicate = _ => false,
             ResponseWriter = WriteReportAsync,
-        });
+        }).DisableRateLimiting();
 
+        // Readiness queries the database and every plugin's stores, so it counts against the caller's limit
+        // like any route; probes from this host itself (a container's health check) are not counted.
         health.MapHealthChecks("/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(HealthTags.Ready),
             ResponseWriter = WriteReportAsync,
-        });
+        }).DisableRateLimitingFromLoopback();
 
         return app;
     }
