@@ -81,7 +81,7 @@ uses Open && need_open=true
 
 publish() { # name, options...
   local name=$1; shift
-  dotnet new authapi -n "$name" -o "$work/$name" --skip-restore "$@" >/dev/null
+  dotnet new authapi -n "$name" -o "$work/$name" --no-restore "$@" >/dev/null
   dotnet publish "$work/$name/src/$name" -c Release -o "$work/$name/publish" >/dev/null
 }
 echo "== scaffold and publish (Release)"

@@ -202,14 +202,21 @@ public sealed class TemplateMetadataTests(TemplatePackFixture fixture)
                 if (string.Equals(actionId, TemplateDefinition.RestoreActionId, StringComparison.OrdinalIgnoreCase))
                 {
                     var condition = new string((TemplateDefinition.GetString(action, "condition") ?? string.Empty).Where(c => !char.IsWhiteSpace(c)).ToArray());
-                    if (condition != "(!skipRestore)")
+                    if (condition != "(!restoreSkipped)")
                     {
-                        problems.Add($"{where}: the restore post action's condition must be \"(!skipRestore)\" (is \"{condition}\")");
+                        problems.Add($"{where}: the restore post action's condition must be \"(!restoreSkipped)\" (is \"{condition}\")");
                     }
 
                     if (!template.Symbols.TryGetValue("skipRestore", out var skip) || TemplateDefinition.DataType(skip) != "bool")
                     {
-                        problems.Add($"{where}: has a restore post action but no bool 'skipRestore' parameter");
+                        problems.Add($"{where}: has a restore post action but no bool 'skipRestore' parameter (--no-restore)");
+                    }
+
+                    // One restore of the whole solution, not one per primary output.
+                    var files = action.TryGetProperty("args", out var args) && args.TryGetProperty("files", out var list) ? list.EnumerateArray().Select(f => f.GetString()).ToList() : [];
+                    if (files.Count != 1 || files[0]?.EndsWith(".slnx", StringComparison.Ordinal) != true)
+                    {
+                        problems.Add($"{where}: the restore post action must restore the solution file alone (args.files)");
                     }
                 }
             }

@@ -64,7 +64,10 @@ public static class Variants
     /// <summary>The usage tracker with no sign-in, on SQLite with Redis (pairwise coverage).</summary>
     public static readonly Variant UsageRedis = new("usage-redis", "Acme", ["--jwt", "false", "--usage", "--cache", "redis"]);
 
-    /// <summary>--skip-restore; only scaffolded, so the output is seen as dotnet new left it.</summary>
+    /// <summary>--no-restore; only scaffolded, so the output is seen as dotnet new left it.</summary>
+    public static readonly Variant NoRestore = new("no-restore", "Acme", ["--no-restore"], Build: false);
+
+    /// <summary>--skip-restore, the former name of --no-restore, still accepted; only scaffolded.</summary>
     public static readonly Variant SkipRestore = new("skip-restore", "Acme", ["--skip-restore"], Build: false);
 
     /// <summary>Variants that are scaffolded, built and tested by <c>ScaffoldTests</c>.</summary>
@@ -74,7 +77,7 @@ public static class Variants
     /// </remarks>
     public static readonly IReadOnlyList<Variant> Built = [Default, OddName, NoPlugins, ApiKeys, ApiKeysOnly, Usage, AllPlugins, GoogleCookie, GoogleRedis, GooglePostgres, UsageRedis, ScaleOut];
 
-    public static readonly IReadOnlyList<Variant> All = [.. Built, UsageOpen, SkipRestore];
+    public static readonly IReadOnlyList<Variant> All = [.. Built, UsageOpen, NoRestore, SkipRestore];
 
     public static Variant ById(string id) =>
         All.SingleOrDefault(v => v.Id == id) ?? throw new ArgumentException($"No variant with id '{id}'.", nameof(id));
