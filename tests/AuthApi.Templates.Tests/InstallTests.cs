@@ -104,6 +104,37 @@ public sealed class InstallTests(TemplatePackFixture fixture)
         Assert.Matches(@"<packageType\s+name=""Template""", text);
     }
 
+    /// <summary>What a package gallery shows: icon, licence, release notes and a readme that works there.</summary>
+    [Fact]
+    public void PackageCarriesItsIconLicenceReleaseNotesAndAGalleryReadyReadme()
+    {
+        using var zip = ZipFile.OpenRead(fixture.PackagePath);
+        var nuspec = ReadEntry(zip, zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).FullName);
+        Assert.Contains("<icon>icon.png</icon>", nuspec, StringComparison.Ordinal);
+        Assert.Contains("<license type=\"expression\">MIT</license>", nuspec, StringComparison.Ordinal);
+        Assert.Matches(@"<releaseNotes>\S[^<]+</releaseNotes>", nuspec);
+        Assert.Contains("<readme>README.md</readme>", nuspec, StringComparison.Ordinal);
+        // No repository or project address is declared: the pack names none that does not exist.
+        Assert.DoesNotContain("<projectUrl>", nuspec, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"<repository[^>]*\burl=", nuspec);
+
+        Assert.StartsWith("MIT License", ReadEntry(zip, "LICENSE"), StringComparison.Ordinal);
+        Assert.Contains(zip.Entries, e => e.FullName == "icon.png" && e.Length > 0);
+
+        var readme = ReadEntry(zip, "README.md");
+        Assert.Contains("dotnet new install AuthApi.Templates", readme, StringComparison.Ordinal);
+        Assert.Contains("dotnet pack TemplatePack.csproj", readme, StringComparison.Ordinal);
+        // A gallery shows the readme alone: a link to a file beside it would break there.
+        var relativeLinks = Regex.Matches(readme, @"\]\((?!https?://|#)[^)]*\)").Select(m => m.Value).ToList();
+        Assert.True(relativeLinks.Count == 0, "The package readme links to files a gallery does not have: " + string.Join(", ", relativeLinks));
+    }
+
+    private static string ReadEntry(ZipArchive zip, string name)
+    {
+        using var reader = new StreamReader(zip.GetEntry(name)!.Open());
+        return reader.ReadToEnd();
+    }
+
     [Theory]
     [MemberData(nameof(ShortNames))]
     public async Task HelpListsEveryOption(string shortName)
