@@ -28,6 +28,43 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("frobnicate", output + errors, StringComparison.Ordinal);
     }
 
+#if (apikeys || signsInUsers)
+    [Fact]
+    public async Task A_command_run_before_migrate_in_production_says_in_one_line_to_run_migrate()
+    {
+#if (apikeys)
+        string[] command = ["apikeys", "create", "--name", "ci", "--scopes", "items:read"];
+#else
+        string[] command = ["users", "create", "ops@example.com"];
+#endif
+
+        var (exitCode, output, errors) = await AppProcess.RunAsync(_database.ConnectionString, "Production", command);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Equal("", output);
+        Assert.DoesNotContain("   at ", errors, StringComparison.Ordinal);
+        var line = AppProcess.LastLine(errors);
+        Assert.StartsWith("The database is not up to date", line, StringComparison.Ordinal);
+        Assert.EndsWith("migrate' first.", line, StringComparison.Ordinal);
+    }
+#endif
+#if (apikeys)
+
+    [Fact]
+    public async Task An_invalid_setting_stops_a_command_with_one_line_naming_the_setting_and_its_range()
+    {
+        Assert.Equal(0, (await AppProcess.RunAsync(_database.ConnectionString, "Production", "migrate")).ExitCode);
+
+        var (exitCode, output, errors) = await AppProcess.RunAsync(
+            _database.ConnectionString, "Production", new Dictionary<string, string> { ["ApiKeys:DefaultPermitsPerMinute"] = "0" }, "apikeys", "list");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Equal("", output);
+        Assert.DoesNotContain("   at ", errors, StringComparison.Ordinal);
+        Assert.Equal("Invalid setting: ApiKeys:DefaultPermitsPerMinute must be between 1 and 1000000.", AppProcess.LastLine(errors));
+    }
+#endif
+
     public void Dispose()
     {
         _database.Dispose();

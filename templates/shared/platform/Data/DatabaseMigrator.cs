@@ -8,6 +8,8 @@ public interface IDatabaseMigration
     string Name { get; }
 
     Task MigrateAsync(IServiceProvider scopedServices, CancellationToken cancellationToken);
+
+    Task<IEnumerable<string>> PendingAsync(IServiceProvider scopedServices, CancellationToken cancellationToken);
 }
 
 internal sealed class DbContextMigration<TContext> : IDatabaseMigration where TContext : DbContext
@@ -16,6 +18,9 @@ internal sealed class DbContextMigration<TContext> : IDatabaseMigration where TC
 
     public Task MigrateAsync(IServiceProvider scopedServices, CancellationToken cancellationToken) =>
         scopedServices.GetRequiredService<TContext>().Database.MigrateAsync(cancellationToken);
+
+    public Task<IEnumerable<string>> PendingAsync(IServiceProvider scopedServices, CancellationToken cancellationToken) =>
+        scopedServices.GetRequiredService<TContext>().Database.GetPendingMigrationsAsync(cancellationToken);
 }
 
 public static partial class DatabaseMigrator
@@ -29,6 +34,22 @@ public static partial class DatabaseMigrator
             LogMigrating(logger, migration.Name);
             await migration.MigrateAsync(scope.ServiceProvider, cancellationToken);
         }
+    }
+
+    /// <summary>The DbContexts (the app's and each plugin's) that have migrations not yet applied.</summary>
+    public static async Task<List<string>> PendingAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var pending = new List<string>();
+        foreach (var migration in scope.ServiceProvider.GetServices<IDatabaseMigration>())
+        {
+            if ((await migration.PendingAsync(scope.ServiceProvider, cancellationToken)).Any())
+            {
+                pending.Add(migration.Name);
+            }
+        }
+
+        return pending;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applying pending migrations of {Context}")]

@@ -5,7 +5,11 @@ namespace AuthApiTemplate.Tests.Infrastructure;
 /// <summary>Runs the app's own dll as a new process, the way an operator runs its commands.</summary>
 public static class AppProcess
 {
-    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string connectionString, string environment, params string[] args)
+    public static Task<(int ExitCode, string Output, string Errors)> RunAsync(string connectionString, string environment, params string[] args) =>
+        RunAsync(connectionString, environment, new Dictionary<string, string>(), args);
+
+    /// <summary>Runs a command with <paramref name="settings"/> (configuration keys) in its environment.</summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string connectionString, string environment, IReadOnlyDictionary<string, string> settings, params string[] args)
     {
         var appDll = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
@@ -24,6 +28,11 @@ public static class AppProcess
         start.Environment["DOTNET_ENVIRONMENT"] = environment;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["ConnectionStrings__Default"] = connectionString;
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
 #if (useRedis)
         start.Environment["ConnectionStrings__Redis"] = TestServices.Redis;
         start.Environment["Redis__KeyPrefix"] = TestServices.NewRedisPrefix();

@@ -1,9 +1,12 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.Text.RegularExpressions;
 using AuthApiTemplate.Data;
+using Microsoft.Extensions.Options;
 
 namespace AuthApiTemplate.Infrastructure.CommandLine;
 
-public static class CommandLineExtensions
+public static partial class CommandLineExtensions
 {
     /// <summary>
     /// Registers the operator commands. When the app was started as a command, log lines go to
@@ -48,6 +51,60 @@ public static class CommandLineExtensions
             root.Subcommands.Add(command.Create(app.Services));
         }
 
-        return await root.Parse(args).InvokeAsync(cancellationToken: app.Lifetime.ApplicationStopping);
+        var parsed = root.Parse(args);
+        var cancellationToken = app.Lifetime.ApplicationStopping;
+        // An operator gets one line that says what to do, never a stack trace: the failures a command meets
+        // on a fresh or misconfigured deployment are expected ones.
+        try
+        {
+            if (parsed.Errors.Count == 0 && parsed.Action is not HelpAction && parsed.CommandResult.Command != root
+                && args[0] != MigrateCommand.Name && await DatabaseMigrator.PendingAsync(app.Services, cancellationToken) is [_, ..] pending)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"The database is not up to date ({string.Join(", ", pending)} {(pending.Count == 1 ? "has" : "have")} pending migrations): run '{AppCommandName(app)} {MigrateCommand.Name}' first.");
+                return 1;
+            }
+
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellationToken);
+        }
+        catch (OptionsValidationException exception)
+        {
+            foreach (var failure in exception.Failures)
+            {
+                await Console.Error.WriteLineAsync("Invalid setting: " + SettingProblem(exception.OptionsType, failure));
+            }
+
+            return 1;
+        }
+        catch (Exception exception) when (DatabaseFailure.Classify(exception) == DatabaseFailureKind.Unavailable)
+        {
+            await Console.Error.WriteLineAsync($"The database cannot be reached: {exception.GetBaseException().Message} Check ConnectionStrings:Default.");
+            return 1;
+        }
     }
+
+    /// <summary>How the operator runs this app's commands: the published dll, or the project with dotnet run.</summary>
+    private static string AppCommandName(WebApplication app) =>
+        app.Environment.IsDevelopment() ? "dotnet run --" : $"dotnet {app.Environment.ApplicationName}.dll";
+
+    /// <summary>
+    /// A validation failure as the setting an operator edits: "ApiKeys:DefaultPermitsPerMinute must be between
+    /// 1 and 1000000." rather than the validator's wording, which names the class and its property.
+    /// </summary>
+    private static string SettingProblem(Type optionsType, string failure)
+    {
+        var section = optionsType.GetField("SectionName")?.GetValue(null) as string;
+        if (section is null || failure.StartsWith(section + ":", StringComparison.Ordinal))
+        {
+            return failure;
+        }
+
+        return DataAnnotationFailure().Match(failure) is { Success: true } match
+            ? $"{section}:{match.Groups["property"].Value} {match.Groups["rule"].Value}"
+            : $"{section}: {failure}";
+    }
+
+    // What the options validator generator writes: "Member: The field Class.Member must be between 1 and 10."
+    [GeneratedRegex(@"^[\w.]+: The field \w+\.(?<property>\w+) (?<rule>.+)\z", RegexOptions.CultureInvariant)]
+    private static partial Regex DataAnnotationFailure();
 }
