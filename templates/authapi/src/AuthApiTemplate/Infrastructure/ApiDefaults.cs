@@ -2,19 +2,21 @@ using AuthApiTemplate.Infrastructure.ErrorHandling;
 using AuthApiTemplate.Infrastructure.Health;
 using AuthApiTemplate.Infrastructure.OpenApi;
 using AuthApiTemplate.Infrastructure.RateLimiting;
+using AuthApiTemplate.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 
 namespace AuthApiTemplate.Infrastructure;
 
 /// <summary>
 /// The cross-cutting behaviour every endpoint gets: problem details for every error, validation,
-/// rate limiting, health checks and the OpenAPI document.
+/// rate limiting, health checks, the OpenAPI document and OpenTelemetry.
 /// </summary>
 public static class ApiDefaults
 {
     public static IHostApplicationBuilder AddApiDefaults(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddApiTelemetry();
 
         builder.AddErrorHandling();
         builder.Services.AddValidation();
