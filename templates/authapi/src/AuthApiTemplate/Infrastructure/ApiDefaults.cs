@@ -9,7 +9,8 @@ namespace AuthApiTemplate.Infrastructure;
 
 /// <summary>
 /// The cross-cutting behaviour every endpoint gets: problem details for every error, validation,
-/// rate limiting, health checks, the OpenAPI document and OpenTelemetry.
+/// rate limiting, health checks, the OpenAPI document (in Development with its interactive reference) and
+/// OpenTelemetry.
 /// </summary>
 public static class ApiDefaults
 {
@@ -53,6 +54,7 @@ public static class ApiDefaults
     {
         app.MapHealthEndpoints();
         app.MapApiDocument();
+        app.MapApiReference();
         return app;
     }
 }
