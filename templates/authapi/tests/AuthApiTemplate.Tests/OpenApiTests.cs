@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using AuthApiTemplate.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.OpenApi;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace AuthApiTemplate.Tests;
 
-public sealed class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed partial class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
     [Fact]
     public async Task The_document_describes_every_items_operation()
@@ -137,4 +138,31 @@ public sealed class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
             })));
         }
     }
+
+    [Fact]
+    public async Task Every_description_reads_the_same_once_rendered_as_markdown()
+    {
+        // Descriptions are CommonMark: outside a code span, "<token>" is an HTML tag that the API reference drops.
+        using var document = JsonDocument.Parse(await factory.CreateClient().GetStringAsync("/openapi/v1.json"));
+
+        var hidden = Descriptions(document.RootElement)
+            .Where(description => HtmlTag().IsMatch(CodeSpan().Replace(description, string.Empty)))
+            .ToList();
+
+        Assert.True(hidden.Count == 0, "Descriptions with text a Markdown renderer takes for HTML:\n" + string.Join('\n', hidden));
+    }
+
+    private static IEnumerable<string> Descriptions(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject().SelectMany(property =>
+            property is { Name: "description", Value.ValueKind: JsonValueKind.String } ? [property.Value.GetString()!] : Descriptions(property.Value)),
+        JsonValueKind.Array => element.EnumerateArray().SelectMany(Descriptions),
+        _ => [],
+    };
+
+    [GeneratedRegex("`[^`]*`")]
+    private static partial Regex CodeSpan();
+
+    [GeneratedRegex("</?[A-Za-z][^>]*>")]
+    private static partial Regex HtmlTag();
 }

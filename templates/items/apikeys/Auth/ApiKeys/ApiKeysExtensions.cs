@@ -39,7 +39,7 @@ public static class ApiKeysExtensions
             Type = SecuritySchemeType.ApiKey,
             In = ParameterLocation.Header,
             Name = ApiKeyAuthenticationHandler.HeaderName,
-            Description = $"An API key in the {ApiKeyAuthenticationHandler.HeaderName} header (or Authorization: ApiKey <key>). " +
+            Description = $"An API key in the {ApiKeyAuthenticationHandler.HeaderName} header (or `Authorization: ApiKey <key>`). " +
                 $"Scopes this API defines: {string.Join(", ", ApiScopes.All)}; '*' stands for one segment or, last, for everything below it.",
         });
         return builder;

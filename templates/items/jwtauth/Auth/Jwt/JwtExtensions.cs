@@ -47,7 +47,7 @@ public static class JwtExtensions
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
             BearerFormat = "JWT",
-            Description = "An access token from POST /auth/refresh or a sign-in endpoint: Authorization: Bearer <token>.",
+            Description = "An access token from POST /auth/refresh or a sign-in endpoint: `Authorization: Bearer <token>`.",
         });
         return builder;
     }
