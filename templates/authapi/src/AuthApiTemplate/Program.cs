@@ -32,6 +32,12 @@ builder.AddGoogleAuth();
 #if (apikeys)
 builder.AddApiKeys();
 #endif
+#if (usage && signsInUsers)
+builder.Services.AddScoped<IUsageConsumerNames, UserConsumerNames>();
+#endif
+#if (usage && apikeys)
+builder.Services.AddScoped<IUsageConsumerNames, ApiKeyConsumerNames>();
+#endif
 
 var app = builder.Build();
 

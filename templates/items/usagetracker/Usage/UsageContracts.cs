@@ -19,6 +19,13 @@ public sealed record UsageStatsResponse(
 
     public long ServerErrors { get; init; }
 
+    /// <summary>
+    /// Requests per status class (<c>2xx</c>, <c>3xx</c>, <c>4xx</c>, <c>5xx</c>; <c>1xx</c> when there were
+    /// any), only when <c>statusClasses=true</c> was asked for: it reads the per-status rollups too.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, long>? StatusClasses { get; init; }
+
     /// <summary>Per-interval points, only when <c>interval</c> (seconds) was asked for.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<UsagePoint>? Series { get; init; }
@@ -38,7 +45,15 @@ public sealed record UsageEndpointResponse(
 public sealed record UsageErrorResponse(string Method, string Route, int StatusCode, long Count);
 
 /// <summary>A consumer is a user id, <c>apikey:&lt;id&gt;</c> or <c>anonymous</c>.</summary>
-public sealed record UsageConsumerResponse(string Consumer, long Count, double ErrorRate, DateTimeOffset LastSeen);
+public sealed record UsageConsumerResponse(string Consumer, long Count, double ErrorRate, DateTimeOffset LastSeen)
+{
+    /// <summary>
+    /// How people know the consumer (a user's email, an API key's name), when the app has an
+    /// <see cref="IUsageConsumerNames"/> that knows it; absent otherwise.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Name { get; init; }
+}
 
 public sealed record UsageRealtimeResponse(
     DateTimeOffset From,

@@ -25,13 +25,13 @@ public static partial class UsageEndpoints
 #endif
 
         usage.MapGet("/stats", StatsAsync).WithName("GetUsageStats")
-            .WithSummary("Requests, error rate and latency percentiles over a window (every request, whatever the sampling rate).");
+            .WithSummary("Requests, error rate and latency percentiles over a window (every request, whatever the sampling rate); per status class with statusClasses=true.");
         usage.MapGet("/endpoints", EndpointsAsync).WithName("GetUsageEndpoints")
             .WithSummary("The busiest endpoints by route template; requests that matched no endpoint are one row.");
         usage.MapGet("/errors", ErrorsAsync).WithName("GetUsageErrors")
             .WithSummary("4xx and 5xx responses by endpoint and status code.");
         usage.MapGet("/users", UsersAsync).WithName("GetUsageConsumers")
-            .WithSummary("The busiest consumers: user ids, apikey:<id> or anonymous.");
+            .WithSummary("The busiest consumers: user ids, apikey:<id> or anonymous, with the user's email or the key's name when the app knows it.");
         usage.MapGet("/realtime", (UsageQueries queries) => TypedResults.Ok(queries.Realtime())).WithName("GetUsageRealtime")
             .WithSummary("The last 60 seconds from memory, per second.");
         var cleanup = usage.MapPost("/cleanup", CleanupAsync).WithName("RunUsageCleanup")
@@ -56,7 +56,7 @@ public static partial class UsageEndpoints
 
     private static async Task<Results<Ok<UsageStatsResponse>, ValidationProblem>> StatsAsync(
         UsageQueries queries, TimeProvider time, CancellationToken cancellationToken,
-        DateTimeOffset? from = null, DateTimeOffset? to = null, int? interval = null)
+        DateTimeOffset? from = null, DateTimeOffset? to = null, int? interval = null, bool statusClasses = false)
     {
         if (!TryGetWindow(time, from, to, out var window, out var problem))
         {
@@ -71,7 +71,7 @@ public static partial class UsageEndpoints
             });
         }
 
-        return TypedResults.Ok(await queries.StatsAsync(window.From, window.To, interval, cancellationToken));
+        return TypedResults.Ok(await queries.StatsAsync(window.From, window.To, interval, statusClasses, cancellationToken));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<UsageEndpointResponse>>, ValidationProblem>> EndpointsAsync(

@@ -8,13 +8,15 @@ namespace AuthApiTemplate.Usage;
 /// Answers the analytics routes from the stored rollups plus the minutes still in memory, read under the
 /// writer's gate so that a minute on its way to the store is counted exactly once.
 /// </summary>
-public sealed class UsageQueries(UsageDbContext db, UsageTracker tracker)
+public sealed class UsageQueries(UsageDbContext db, UsageTracker tracker, IEnumerable<IUsageConsumerNames> consumerNames)
 {
-    public async Task<UsageStatsResponse> StatsAsync(DateTimeOffset from, DateTimeOffset to, int? intervalSeconds, CancellationToken cancellationToken)
+    public async Task<UsageStatsResponse> StatsAsync(
+        DateTimeOffset from, DateTimeOffset to, int? intervalSeconds, bool statusClasses, CancellationToken cancellationToken)
     {
         var (f, t) = (Seconds(from), Seconds(to));
         var total = new Accumulator();
         var series = intervalSeconds is { } interval ? new SortedDictionary<long, Accumulator>() : null;
+        SortedDictionary<int, long>? classes = statusClasses ? new() { [2] = 0, [3] = 0, [4] = 0, [5] = 0 } : null;
 
         await tracker.StoreGate.WaitAsync(cancellationToken);
         try
@@ -40,6 +42,23 @@ public sealed class UsageQueries(UsageDbContext db, UsageTracker tracker)
                     At(series, Point(window.MinuteStart)).Add(window.Total);
                 }
             }
+
+            if (classes is not null)
+            {
+                // The per-consumer rollups keep each status (or, past the series cap, its class), and count every request.
+                var stored = await db.Consumers.AsNoTracking()
+                    .Where(r => r.PeriodStart >= f && r.PeriodStart < t)
+                    .GroupBy(r => r.StatusCode / 100)
+                    .Select(g => new { Class = g.Key, Count = g.Sum(r => r.Requests) })
+                    .ToListAsync(cancellationToken);
+                var inMemory = tracker.Aggregator.UnstoredWindows(f, t)
+                    .SelectMany(w => w.Consumers)
+                    .Select(c => new { Class = c.Key.StatusCode / 100, Count = c.Value.Requests });
+                foreach (var group in stored.Concat(inMemory).Where(c => c.Class is >= 1 and <= 5))
+                {
+                    classes[group.Class] = classes.GetValueOrDefault(group.Class) + group.Count;
+                }
+            }
         }
         finally
         {
@@ -50,6 +69,7 @@ public sealed class UsageQueries(UsageDbContext db, UsageTracker tracker)
         {
             ClientErrors = total.ClientErrors,
             ServerErrors = total.ServerErrors,
+            StatusClasses = classes?.ToDictionary(c => c.Key + "xx", c => c.Value),
             Series = series?.Select(p => new UsagePoint(DateTimeOffset.FromUnixTimeSeconds(p.Key), p.Value.Requests, p.Value.ErrorRate, p.Value.Percentile(0.95))).ToList(),
         };
 
@@ -115,6 +135,30 @@ public sealed class UsageQueries(UsageDbContext db, UsageTracker tracker)
     }
 
     public async Task<IReadOnlyList<UsageConsumerResponse>> ConsumersAsync(DateTimeOffset from, DateTimeOffset to, int top, CancellationToken cancellationToken)
+    {
+        var consumers = await TopConsumersAsync(from, to, top, cancellationToken);
+        if (consumers.Count == 0)
+        {
+            return consumers;
+        }
+
+        // Only the top consumers are named, by one query per source, outside the writer's gate.
+        var ids = consumers.Select(c => c.Consumer).ToList();
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var source in consumerNames)
+        {
+            foreach (var (consumer, name) in await source.NamesAsync(ids, cancellationToken))
+            {
+                names.TryAdd(consumer, name);
+            }
+        }
+
+        return names.Count == 0
+            ? consumers
+            : consumers.Select(c => names.TryGetValue(c.Consumer, out var name) ? c with { Name = name } : c).ToList();
+    }
+
+    private async Task<IReadOnlyList<UsageConsumerResponse>> TopConsumersAsync(DateTimeOffset from, DateTimeOffset to, int top, CancellationToken cancellationToken)
     {
         var (f, t) = (Seconds(from), Seconds(to));
         await tracker.StoreGate.WaitAsync(cancellationToken);
