@@ -2,16 +2,19 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Text.Json.Nodes;
 using AuthApi.Templates.Tests.Infrastructure;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace AuthApi.Templates.Tests;
 
 /// <summary>
 /// The usage tracker as users meet it: the item added to a fresh <c>dotnet new webapi</c> project and wired
-/// as its instructions say, and the dashboard of an <c>authapi --usage</c> app rendered by headless Chromium.
+/// as its instructions say, and the dashboard of <c>authapi --usage</c> apps rendered by headless Chromium.
 /// </summary>
 [Collection(TemplatePackCollection.Name)]
-public sealed class UsageTrackerTests(TemplatePackFixture fixture)
+public sealed class UsageTrackerTests(TemplatePackFixture fixture, ITestOutputHelper output)
 {
     private const string ChromiumPath = "/usr/bin/chromium";
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(90);
@@ -153,6 +156,123 @@ public sealed class UsageTrackerTests(TemplatePackFixture fixture)
         Assert.Contains("<td>anonymous</td><td>15</td>", dom, StringComparison.Ordinal);
         Assert.Contains("<polyline", dom, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_dashboard_names_consumers_breaks_down_status_classes_and_draws_labelled_charts_for_every_range()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: apt-get install chromium (see .ci/run).");
+        var app = await fixture.GetAppAsync(Variants.AllPlugins);
+        var folder = Path.Combine(fixture.TempRoot, "usage-dashboard");
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        Directory.CreateDirectory(folder);
+        var environment = new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["ConnectionStrings__Default"] = "Data Source=" + Path.Combine(folder, "app.db"),
+        };
+        const string Email = "ana@example.com";
+        (await fixture.Cli.RunAsync([app.AppAssembly, "users", "create", Email, "--roles", "admin"], app.ProjectDirectory, environment, TimeSpan.FromMinutes(2)))
+            .EnsureSuccess("users create failed.");
+        var tokens = (await fixture.Cli.RunAsync([app.AppAssembly, "tokens", "create", Email], app.ProjectDirectory, environment, TimeSpan.FromMinutes(2)))
+            .EnsureSuccess("tokens create failed.");
+        var accessToken = JsonNode.Parse(LastLine(tokens.Output))!["accessToken"]!.GetValue<string>();
+        var created = (await fixture.Cli.RunAsync([app.AppAssembly, "apikeys", "create", "--name", "reporting-key", "--scopes", "items:read,usage:read"], app.ProjectDirectory, environment, TimeSpan.FromMinutes(2)))
+            .EnsureSuccess("apikeys create failed.");
+        var key = LastLine(created.Output);
+
+        await using var process = app.Start([app.AppAssembly, "--urls", "http://127.0.0.1:0"], app.ProjectDirectory, environment);
+        var baseAddress = await process.WaitForListeningAsync(StartupTimeout);
+        using var asKey = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        asKey.DefaultRequestHeaders.Add("X-API-Key", key);
+        using var asUser = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        asUser.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
+        using var anonymous = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+        // 8 × 2xx, 3 × 4xx: the key reads items, the user reads items and misses two, a stranger is refused.
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await asKey.GetAsync(new Uri("/items", UriKind.Relative))).StatusCode);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await asUser.GetAsync(new Uri("/items", UriKind.Relative))).StatusCode);
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await asUser.GetAsync(new Uri($"/items/{Guid.NewGuid()}", UriKind.Relative))).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri("/items", UriKind.Relative))).StatusCode);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox"] });
+        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        var failures = new List<string>();
+        // Only script errors: the signed-out page's first calls are expected 401s, which Chromium logs too.
+        page.PageError += (_, error) => { lock (failures) { failures.Add(error); } };
+        await page.GotoAsync(new Uri(baseAddress, "/usage/dashboard").ToString());
+
+        // Signed out, the page asks for a credential: the key, which holds usage:read.
+        await page.WaitForSelectorAsync("#signin:not([hidden])");
+        await page.SelectOptionAsync("#kind", "apikey");
+        await page.FillAsync("#credential", key);
+        await page.ClickAsync("#signin button[type=submit]");
+
+        foreach (var range in (string[])["1h", "24h", "7d", "30d"])
+        {
+            await page.ClickAsync($"#ranges button[data-range='{range}']");
+            await page.WaitForSelectorAsync($"body[data-window='{range}']", new() { Timeout = 30_000 });
+            Assert.Equal("true", await page.GetAttributeAsync($"#ranges button[data-range='{range}']", "aria-pressed"));
+
+            var consumers = await page.InnerTextAsync("#users");
+            Assert.Contains("reporting-key", consumers, StringComparison.Ordinal);
+            Assert.Contains(Email, consumers, StringComparison.Ordinal);
+            Assert.Contains("apikey:", consumers, StringComparison.Ordinal);
+
+            Assert.Equal("11", await page.GetAttributeAsync("#total-requests", "data-value"));
+            Assert.Equal("8", await page.GetAttributeAsync("#class-2xx", "data-value"));
+            Assert.Equal("0", await page.GetAttributeAsync("#class-3xx", "data-value"));
+            Assert.Equal("3", await page.GetAttributeAsync("#class-4xx", "data-value"));
+            Assert.Equal("0", await page.GetAttributeAsync("#class-5xx", "data-value"));
+
+            foreach (var chart in (string[])["#chart-window", "#chart-window-errors", "#chart-window-p95", "#chart-rps"])
+            {
+                Assert.Equal(5, await page.Locator($"{chart} text.axis-x").CountAsync());
+                Assert.Equal(3, await page.Locator($"{chart} text.axis-y").CountAsync());
+                Assert.All(await page.Locator($"{chart} text.axis-x").AllTextContentsAsync(), label => Assert.False(string.IsNullOrWhiteSpace(label)));
+            }
+
+            // Past the last hour every seeded request falls in one bucket: a single point, still drawn.
+            var points = int.Parse((await page.GetAttributeAsync("#chart-window", "data-points"))!, CultureInfo.InvariantCulture);
+            if (range != "1h")
+            {
+                Assert.Equal(1, points);
+            }
+
+            Assert.True(points >= 1, $"{range}: the requests chart shows no point.");
+            Assert.True(await page.Locator("#chart-window circle.dot").CountAsync() >= 1, $"{range}: the single point is not drawn.");
+
+            var screenshot = Path.Combine(folder, $"dashboard-{range}.png");
+            await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
+            output.WriteLine($"Screenshot ({range}): {screenshot}");
+        }
+
+        lock (failures)
+        {
+            Assert.True(failures.Count == 0, "The page's script failed: " + string.Join(Environment.NewLine, failures));
+        }
+
+        Assert.False(process.HasExited, process.Describe("The app exited while serving requests."));
+    }
+
+    private static string LastLine(string text) => text.TrimEnd().Split('\n')[^1].Trim();
 
     private static string Shown(string dom, string id)
     {
