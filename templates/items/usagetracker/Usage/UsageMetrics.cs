@@ -91,7 +91,7 @@ public sealed class UsageMetrics
 
     private static string KindOf(string consumer) =>
         consumer == UsageTrackingMiddleware.Anonymous ? "anonymous"
-        : consumer.StartsWith("apikey:", StringComparison.Ordinal) ? "apikey"
+        : consumer.StartsWith(UsageConsumers.ApiKeyPrefix, StringComparison.Ordinal) ? "apikey"
         : "user";
 
     private string ConsumerId(string consumer)

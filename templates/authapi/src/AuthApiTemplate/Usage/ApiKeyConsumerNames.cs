@@ -6,19 +6,9 @@ namespace AuthApiTemplate.Usage;
 /// <summary>Names API keys, whose consumer id is <c>apikey:&lt;id&gt;</c>, by the name they were created with.</summary>
 public sealed class ApiKeyConsumerNames(ApiKeysDbContext db) : IUsageConsumerNames
 {
-    private const string Prefix = "apikey:";
-
     public async Task<IReadOnlyDictionary<string, string>> NamesAsync(IReadOnlyCollection<string> consumers, CancellationToken cancellationToken)
     {
-        var ids = new Dictionary<Guid, string>();
-        foreach (var consumer in consumers)
-        {
-            if (consumer.StartsWith(Prefix, StringComparison.Ordinal) && Guid.TryParse(consumer.AsSpan(Prefix.Length), out var id))
-            {
-                ids.TryAdd(id, consumer);
-            }
-        }
-
+        var ids = UsageConsumers.ByGuid(consumers, UsageConsumers.ApiKeyPrefix);
         if (ids.Count == 0)
         {
             return new Dictionary<string, string>();

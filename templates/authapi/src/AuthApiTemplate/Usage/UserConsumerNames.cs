@@ -8,15 +8,7 @@ public sealed class UserConsumerNames(UsersDbContext db) : IUsageConsumerNames
 {
     public async Task<IReadOnlyDictionary<string, string>> NamesAsync(IReadOnlyCollection<string> consumers, CancellationToken cancellationToken)
     {
-        var ids = new Dictionary<Guid, string>();
-        foreach (var consumer in consumers)
-        {
-            if (Guid.TryParse(consumer, out var id))
-            {
-                ids.TryAdd(id, consumer);
-            }
-        }
-
+        var ids = UsageConsumers.ByGuid(consumers);
         if (ids.Count == 0)
         {
             return new Dictionary<string, string>();
