@@ -14,14 +14,13 @@ namespace AuthApi.Templates.Tests;
 [Collection(TemplatePackCollection.Name)]
 public sealed partial class ApiReferenceTests(TemplatePackFixture fixture)
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
 
     [Fact]
     public async Task In_headless_chromium_the_reference_lists_every_route_and_calls_the_api_with_a_pasted_token_or_key()
     {
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: apt-get install chromium (see .ci/run).");
+        HeadlessChromium.AssertInstalled();
         var app = await fixture.GetAppAsync(Variants.AllPlugins);
         var launchUrl = await BrowserLaunchUrlAsync(app);
         Assert.Equal("scalar/v1", launchUrl);
@@ -42,8 +41,8 @@ public sealed partial class ApiReferenceTests(TemplatePackFixture fixture)
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox"] });
+        await using var chromium = await HeadlessChromium.LaunchAsync();
+        var browser = chromium.Browser;
         await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
         var requested = new List<string>();
         context.Request += (_, request) => { lock (requested) { requested.Add(request.Url); } };

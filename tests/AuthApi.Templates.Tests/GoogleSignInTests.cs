@@ -18,13 +18,12 @@ namespace AuthApi.Templates.Tests;
 [Collection(TemplatePackCollection.Name)]
 public sealed partial class GoogleSignInTests(TemplatePackFixture fixture)
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(90);
 
     [Fact]
     public async Task In_headless_chromium_the_login_page_signs_in_through_the_popup_and_with_an_ID_token()
     {
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: apt-get install chromium (see .ci/run).");
+        HeadlessChromium.AssertInstalled();
         var app = await fixture.GetAppAsync(Variants.AllPlugins);
         var email = $"ada-{Guid.NewGuid():N}@example.com";
         await using var google = await GoogleStandInServer.StartAsync(fixture, "110248495921238986420", email);
@@ -35,8 +34,8 @@ public sealed partial class GoogleSignInTests(TemplatePackFixture fixture)
         // Chromium treats http://localhost as a secure context, so the Secure cookies of the flow work there.
         var origin = $"http://localhost:{listening.Port}";
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox"] });
+        await using var chromium = await HeadlessChromium.LaunchAsync();
+        var browser = chromium.Browser;
         await using var context = await browser.NewContextAsync();
         var urls = new List<string>();
         context.Request += (_, request) => { lock (urls) { urls.Add(request.Url); } };

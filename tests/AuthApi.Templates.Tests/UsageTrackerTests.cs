@@ -16,7 +16,6 @@ namespace AuthApi.Templates.Tests;
 [Collection(TemplatePackCollection.Name)]
 public sealed class UsageTrackerTests(TemplatePackFixture fixture, ITestOutputHelper output)
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(90);
 
     /// <summary>The "your own authentication scheme" of the instructions: a header naming an admin.</summary>
@@ -110,7 +109,7 @@ public sealed class UsageTrackerTests(TemplatePackFixture fixture, ITestOutputHe
     [Fact]
     public async Task The_dashboard_in_headless_chromium_shows_the_numbers_the_api_returns()
     {
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: apt-get install chromium (see .ci/run).");
+        HeadlessChromium.AssertInstalled();
         var app = await fixture.GetAppAsync(Variants.UsageOpen);
         await using var process = app.Start(
             [app.AppAssembly, "--urls", "http://127.0.0.1:0"],
@@ -131,7 +130,7 @@ public sealed class UsageTrackerTests(TemplatePackFixture fixture, ITestOutputHe
 
         var profile = Path.Combine(fixture.TempRoot, "chromium-profile");
         var chromium = await ProcessRunner.RunAsync(
-            ChromiumPath,
+            HeadlessChromium.ExecutablePath,
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run", "--user-data-dir=" + profile, "--virtual-time-budget=8000", "--dump-dom",
@@ -160,7 +159,7 @@ public sealed class UsageTrackerTests(TemplatePackFixture fixture, ITestOutputHe
     [Fact]
     public async Task The_dashboard_names_consumers_breaks_down_status_classes_and_draws_labelled_charts_for_every_range()
     {
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: apt-get install chromium (see .ci/run).");
+        HeadlessChromium.AssertInstalled();
         var app = await fixture.GetAppAsync(Variants.AllPlugins);
         var folder = Path.Combine(fixture.TempRoot, "usage-dashboard");
         if (Directory.Exists(folder))
@@ -210,8 +209,8 @@ public sealed class UsageTrackerTests(TemplatePackFixture fixture, ITestOutputHe
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri("/items", UriKind.Relative))).StatusCode);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox"] });
+        await using var chromium = await HeadlessChromium.LaunchAsync();
+        var browser = chromium.Browser;
         await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
         var failures = new List<string>();
