@@ -1,6 +1,3 @@
-#if (apikeys)
-using System.Security.Cryptography;
-#endif
 using System.Text.Json;
 #if (apikeys)
 using AuthApiTemplate.Auth.ApiKeys;
@@ -21,18 +18,10 @@ public sealed class UsageDashboardDataTests
     public async Task A_user_consumer_is_named_by_their_email()
     {
         using var factory = new UsageApiFactory();
-        var user = new User
-        {
-            Id = Guid.NewGuid(),
-            Email = "ana@example.com",
-            NormalizedEmail = User.Normalize("ana@example.com"),
-            CreatedAt = DateTimeOffset.UtcNow,
-        };
+        User user;
         await using (var scope = factory.Services.CreateAsyncScope())
         {
-            var users = scope.ServiceProvider.GetRequiredService<UsersDbContext>();
-            users.Users.Add(user);
-            await users.SaveChangesAsync();
+            user = await scope.ServiceProvider.GetRequiredService<UserStore>().CreateAsync("ana@example.com", [], null, null, CancellationToken.None);
         }
 
         await factory.CreateClient().As(user.Id.ToString()).GetAsync("/items");
@@ -50,20 +39,10 @@ public sealed class UsageDashboardDataTests
     public async Task An_api_key_consumer_is_named_by_the_key_name()
     {
         using var factory = new UsageApiFactory();
-        var key = new ApiKey
-        {
-            Id = Guid.NewGuid(),
-            Name = "reporting-key",
-            Prefix = "ak_testtest",
-            SecretHash = RandomNumberGenerator.GetBytes(32),
-            CreatedBy = "test",
-            CreatedAt = DateTimeOffset.UtcNow,
-        };
+        ApiKey key;
         await using (var scope = factory.Services.CreateAsyncScope())
         {
-            var keys = scope.ServiceProvider.GetRequiredService<ApiKeysDbContext>();
-            keys.ApiKeys.Add(key);
-            await keys.SaveChangesAsync();
+            key = (await scope.ServiceProvider.GetRequiredService<ApiKeyStore>().CreateAsync("reporting-key", ["items:read"], null, null, "tests", CancellationToken.None)).Key;
         }
 
         await factory.CreateClient().As($"apikey:{key.Id}", scopes: "items:read").GetAsync("/items");
