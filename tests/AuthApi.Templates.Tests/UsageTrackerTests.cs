@@ -243,8 +243,9 @@ public sealed class UsageTrackerTests(TemplatePackFixture fixture, ITestOutputHe
 
             foreach (var chart in (string[])["#chart-window", "#chart-window-errors", "#chart-window-p95", "#chart-rps"])
             {
-                Assert.Equal(5, await page.Locator($"{chart} text.axis-x").CountAsync());
-                Assert.Equal(3, await page.Locator($"{chart} text.axis-y").CountAsync());
+                // Waits and retries: the live chart redraws every second, and is empty for an instant while it does.
+                await Assertions.Expect(page.Locator($"{chart} text.axis-x")).ToHaveCountAsync(5);
+                await Assertions.Expect(page.Locator($"{chart} text.axis-y")).ToHaveCountAsync(3);
                 Assert.All(await page.Locator($"{chart} text.axis-x").AllTextContentsAsync(), label => Assert.False(string.IsNullOrWhiteSpace(label)));
             }
 
