@@ -1,3 +1,6 @@
+using AuthApiTemplate.Data;
+using AuthApiTemplate.Infrastructure.ErrorHandling;
+using AuthApiTemplate.Items;
 using AuthApiTemplate.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
@@ -29,23 +32,23 @@ public sealed class DatabaseTests(ApiFactory factory) : IClassFixture<ApiFactory
     public async Task Saving_a_change_to_a_row_another_request_deleted_is_a_conflict_not_a_500()
     {
         await using var first = factory.Services.CreateAsyncScope();
-        var db = first.ServiceProvider.GetRequiredService<Data.AppDbContext>();
+        var db = first.ServiceProvider.GetRequiredService<AppDbContext>();
         var item = await SavedItemAsync(db, "raced");
 
         await using (var second = factory.Services.CreateAsyncScope())
         {
-            await second.ServiceProvider.GetRequiredService<Data.AppDbContext>().Items.Where(i => i.Id == item.Id).ExecuteDeleteAsync();
+            await second.ServiceProvider.GetRequiredService<AppDbContext>().Items.Where(i => i.Id == item.Id).ExecuteDeleteAsync();
         }
 
         item.Name = "renamed";
         var lost = await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => db.SaveChangesAsync());
-        Assert.Equal(Data.DatabaseFailureKind.Conflict, Data.DatabaseFailure.Classify(lost));
+        Assert.Equal(DatabaseFailureKind.Conflict, DatabaseFailure.Classify(lost));
     }
 
     [Fact]
     public async Task A_lost_race_is_logged_as_information_another_refusal_as_a_warning_and_an_outage_as_an_error()
     {
-        var handler = ActivatorUtilities.CreateInstance<AuthApiTemplate.Infrastructure.ErrorHandling.DatabaseExceptionHandler>(factory.Services);
+        var handler = ActivatorUtilities.CreateInstance<DatabaseExceptionHandler>(factory.Services);
         var marker = Guid.NewGuid().ToString("N");
 
         foreach (var (exception, status, level) in new (Exception, int, string)[]
@@ -70,9 +73,9 @@ public sealed class DatabaseTests(ApiFactory factory) : IClassFixture<ApiFactory
         }
     }
 
-    private static async Task<Items.Item> SavedItemAsync(Data.AppDbContext db, string name)
+    private static async Task<Item> SavedItemAsync(AppDbContext db, string name)
     {
-        var item = new Items.Item { Id = Guid.NewGuid(), Name = name, CreatedAt = DateTimeOffset.UtcNow };
+        var item = new Item { Id = Guid.NewGuid(), Name = name, CreatedAt = DateTimeOffset.UtcNow };
         db.Items.Add(item);
         await db.SaveChangesAsync();
         return item;
@@ -94,16 +97,16 @@ public sealed class DatabaseTests(ApiFactory factory) : IClassFixture<ApiFactory
     public async Task A_unique_violation_is_a_409_problem_and_an_unreachable_server_a_503()
     {
         await using var scope = factory.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<Data.AppDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var item = await SavedItemAsync(db, "twice");
         db.ChangeTracker.Clear();
-        db.Items.Add(new Items.Item { Id = item.Id, Name = "again", CreatedAt = DateTimeOffset.UtcNow });
+        db.Items.Add(new Item { Id = item.Id, Name = "again", CreatedAt = DateTimeOffset.UtcNow });
         var duplicate = await Assert.ThrowsAsync<Microsoft.EntityFrameworkCore.DbUpdateException>(() => db.SaveChangesAsync());
-        Assert.Equal(Data.DatabaseFailureKind.Conflict, Data.DatabaseFailure.Classify(duplicate));
+        Assert.Equal(DatabaseFailureKind.Conflict, DatabaseFailure.Classify(duplicate));
 
         await using var unreachable = new Npgsql.NpgsqlConnection("Host=127.0.0.1;Port=1;Username=x;Password=x;Timeout=2");
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => unreachable.OpenAsync());
-        Assert.Equal(Data.DatabaseFailureKind.Unavailable, Data.DatabaseFailure.Classify(refused));
+        Assert.Equal(DatabaseFailureKind.Unavailable, DatabaseFailure.Classify(refused));
     }
 #else
     [Fact]

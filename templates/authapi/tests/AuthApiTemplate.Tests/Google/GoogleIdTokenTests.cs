@@ -1,4 +1,7 @@
 using AuthApiTemplate.Auth.Google;
+#if (googleJwt)
+using AuthApiTemplate.Auth.Jwt;
+#endif
 using AuthApiTemplate.Tests.Infrastructure;
 using Microsoft.IdentityModel.Tokens;
 
@@ -22,7 +25,7 @@ public sealed class GoogleIdTokenTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(response.Headers.CacheControl?.NoStore);
 #if (googleJwt)
-        var tokens = await response.Content.ReadFromJsonAsync<AuthApiTemplate.Auth.Jwt.TokenPair>();
+        var tokens = await response.Content.ReadFromJsonAsync<TokenPair>();
         Assert.Equal("Bearer", tokens!.TokenType);
         using var me = new HttpRequestMessage(HttpMethod.Get, "/auth/google/me");
         me.Headers.Authorization = new("Bearer", tokens.AccessToken);

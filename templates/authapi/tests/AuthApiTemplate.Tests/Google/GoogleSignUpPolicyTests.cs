@@ -1,4 +1,8 @@
 using System.Text.Json;
+using AuthApiTemplate.Auth.Google;
+#if (googleJwt)
+using AuthApiTemplate.Auth.Jwt;
+#endif
 using AuthApiTemplate.Tests.Infrastructure;
 using AuthApiTemplate.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -253,12 +257,12 @@ public sealed class GoogleSignUpPolicyTests : IDisposable
 #if (googleJwt)
     /// <summary>What the ID-token sign-in handed out: the access token of its pair.</summary>
     private static async Task<string?> CredentialAsync(HttpResponseMessage signedIn) =>
-        (await signedIn.Content.ReadFromJsonAsync<AuthApiTemplate.Auth.Jwt.TokenPair>())!.AccessToken;
+        (await signedIn.Content.ReadFromJsonAsync<TokenPair>())!.AccessToken;
 #else
     /// <summary>What the ID-token sign-in handed out: nothing but the session cookie, which the browser keeps.</summary>
     private static Task<string?> CredentialAsync(HttpResponseMessage signedIn)
     {
-        Assert.NotNull(signedIn.SetCookie(AuthApiTemplate.Auth.Google.GoogleSignInMode.SessionCookie));
+        Assert.NotNull(signedIn.SetCookie(GoogleSignInMode.SessionCookie));
         return Task.FromResult<string?>(null);
     }
 #endif

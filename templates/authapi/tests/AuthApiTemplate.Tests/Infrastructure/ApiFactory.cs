@@ -1,3 +1,6 @@
+#if (google)
+using AuthApiTemplate.Auth.Google;
+#endif
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -97,7 +100,7 @@ public class ApiFactory : WebApplicationFactory<Program>
         {
             services.AddSingleton<TimeProvider>(Clock);
 #if (google)
-            services.AddHttpClient(AuthApiTemplate.Auth.Google.GoogleAuthDefaults.HttpClientName)
+            services.AddHttpClient(GoogleAuthDefaults.HttpClientName)
                 .ConfigurePrimaryHttpMessageHandler(() => GoogleServer);
 #endif
         });
