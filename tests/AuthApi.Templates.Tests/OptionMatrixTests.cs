@@ -63,7 +63,8 @@ public sealed class OptionMatrixTests
             && e["--database"] == "postgres" && e["--cache"] == "redis");
     }
 
-    private static Dictionary<string, string> Effective(Variant variant)
+    /// <summary>The value of each option in <paramref name="variant"/>, defaults filled in.</summary>
+    internal static Dictionary<string, string> Effective(Variant variant)
     {
         var values = new Dictionary<string, string>(Defaults);
         var options = variant.Options;

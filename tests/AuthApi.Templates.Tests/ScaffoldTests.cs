@@ -166,31 +166,6 @@ public sealed partial class ScaffoldTests
         Assert.Contains($"`{expected}`", await File.ReadAllTextAsync(app.PathOf("README.md")), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task OddNameKeepsFileNamesAndUsesSafeNamespace()
-    {
-        var app = await _fixture.GetAppAsync(Variants.OddName);
-        Assert.Equal("My.Company-Api", app.Name);
-        Assert.True(Directory.Exists(app.PathOf("src", "My.Company-Api")));
-        Assert.True(File.Exists(app.PathOf("src", "My.Company-Api", "My.Company-Api.csproj")));
-        Assert.True(File.Exists(app.PathOf("tests", "My.Company-Api.Tests", "My.Company-Api.Tests.csproj")));
-
-        var sources = app.CurrentFiles()
-            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal))
-            .Select(f => (File: f, Text: File.ReadAllText(app.PathOf(f))))
-            .ToList();
-        var invalid = sources
-            .SelectMany(s => s.Text.Split('\n').Select((line, i) => (s.File, Line: i + 1, Text: line)))
-            .Where(l => Regex.IsMatch(l.Text, @"^\s*(namespace|using)\s+My\.Company-Api"))
-            .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}")
-            .ToList();
-        Assert.True(invalid.Count == 0, "C# code uses the file-name form of the name:\n" + string.Join('\n', invalid));
-
-        var srcNamespaces = sources.Where(s => s.File.StartsWith("src/", StringComparison.Ordinal)
-            && Regex.IsMatch(s.Text, @"^\s*namespace\s+My\.Company_Api(\.|;|\s)", RegexOptions.Multiline));
-        Assert.True(srcNamespaces.Any(), "No C# file under src/ declares a namespace My.Company_Api[.*].");
-    }
-
     // //#if  <!--#if  //#endif  <!--#endif  //#else  //#elseif ... that the engine should have consumed.
     [GeneratedRegex(@"(//|<!--|@\*|/\*)\s*#(if|else|elif|elseif|endif)\b")]
     private static partial Regex TemplateDirective();

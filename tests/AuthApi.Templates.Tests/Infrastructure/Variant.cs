@@ -22,38 +22,38 @@ public sealed record Variant(string Id, string Name, IReadOnlyList<string> Optio
 /// <summary>The variants the tests use. Add new option combinations here.</summary>
 public static class Variants
 {
-    /// <summary>Default options.</summary>
-    public static readonly Variant Default = new("default", "Acme", []);
+    /// <summary>Default options, named after the app's Users folder.</summary>
+    public static readonly Variant Default = new("default", "Users", []);
 
-    /// <summary>A name that is not a valid C# identifier: file names keep it, the namespace becomes My.Company_Api.</summary>
-    public static readonly Variant OddName = new("odd-name", "My.Company-Api", []);
-
-    /// <summary>No plugin at all: the base app alone, with open items routes.</summary>
-    public static readonly Variant NoPlugins = new("no-plugins", "Acme", ["--jwt", "false"]);
+    /// <summary>
+    /// No plugin at all: the base app alone, with open items routes. Its name is not a valid C# identifier:
+    /// file names keep it, the namespace becomes My.Company_Api.
+    /// </summary>
+    public static readonly Variant NoPlugins = new("no-plugins", "My.Company-Api", ["--jwt", "false"]);
 
     /// <summary>The usage tracker with the default JWT plugin: protected analytics routes.</summary>
-    public static readonly Variant Usage = new("usage", "Acme", ["--usage", "--sampling-rate", "0.5", "--retention-days", "14"]);
+    public static readonly Variant Usage = new("usage", "Usage", ["--usage", "--sampling-rate", "0.5", "--retention-days", "14"]);
 
     /// <summary>The usage tracker without an authentication plugin: open analytics routes (the dashboard browser test).</summary>
     public static readonly Variant UsageOpen = new("usage-open", "Acme", ["--usage", "--jwt", "false"]);
 
     /// <summary>API keys beside JWT, with scopes of the API's own besides the sample resource's (one of those repeated).</summary>
-    public static readonly Variant ApiKeys = new("apikeys", "Acme", ["--apikeys", "--scopes", "items:read,orders:read,orders:write"]);
+    public static readonly Variant ApiKeys = new("apikeys", "Items", ["--apikeys", "--scopes", "items:read,orders:read,orders:write"]);
 
     /// <summary>API keys as the only credential.</summary>
     public static readonly Variant ApiKeysOnly = new("apikeys-only", "Acme", ["--apikeys", "--jwt", "false", "--database", "postgres"]);
 
     /// <summary>Every plugin that exists so far, together.</summary>
-    public static readonly Variant AllPlugins = new("all-plugins", "Acme", ["--apikeys", "--usage", "--google"]);
+    public static readonly Variant AllPlugins = new("all-plugins", "Auth", ["--apikeys", "--usage", "--google"]);
 
     /// <summary>Google sign-in as the only sign-in, ending in a cookie session.</summary>
-    public static readonly Variant GoogleCookie = new("google-cookie", "Acme", ["--jwt", "false", "--google", "--google-session", "cookie"]);
+    public static readonly Variant GoogleCookie = new("google-cookie", "Infrastructure", ["--jwt", "false", "--google", "--google-session", "cookie"]);
 
     /// <summary>
     /// Scaled out: PostgreSQL and Redis (its own tests start two instances on one database and one Redis),
     /// with a Google cookie sign-in that starts on one instance and completes on the other.
     /// </summary>
-    public static readonly Variant ScaleOut = new("postgres-redis", "Acme", ["--database", "postgres", "--cache", "redis", "--apikeys", "--usage", "--google", "--google-session", "cookie"]);
+    public static readonly Variant ScaleOut = new("postgres-redis", "Data", ["--database", "postgres", "--cache", "redis", "--apikeys", "--usage", "--google", "--google-session", "cookie"]);
 
     /// <summary>Google (jwt mode) and API keys beside JWT on SQLite, with Redis (pairwise coverage).</summary>
     public static readonly Variant GoogleRedis = new("google-redis", "Acme", ["--google", "--apikeys", "--cache", "redis"]);
@@ -72,10 +72,12 @@ public static class Variants
 
     /// <summary>Variants that are scaffolded, built and tested by <c>ScaffoldTests</c>.</summary>
     /// <remarks>
+    /// Several are named after the app's own folders (and so namespaces), or with a name that is not a
+    /// C# identifier, which <c>ProjectNameTests</c> checks; the rest are named Acme.
     /// Together they hold every pair of values of the plugin and infrastructure options (checked by
     /// <c>OptionMatrixTests</c>), all off (<see cref="NoPlugins"/>) and all on (<see cref="ScaleOut"/>).
     /// </remarks>
-    public static readonly IReadOnlyList<Variant> Built = [Default, OddName, NoPlugins, ApiKeys, ApiKeysOnly, Usage, AllPlugins, GoogleCookie, GoogleRedis, GooglePostgres, UsageRedis, ScaleOut];
+    public static readonly IReadOnlyList<Variant> Built = [Default, NoPlugins, ApiKeys, ApiKeysOnly, Usage, AllPlugins, GoogleCookie, GoogleRedis, GooglePostgres, UsageRedis, ScaleOut];
 
     public static readonly IReadOnlyList<Variant> All = [.. Built, UsageOpen, NoRestore, SkipRestore];
 
