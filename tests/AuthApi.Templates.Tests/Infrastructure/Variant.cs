@@ -61,14 +61,17 @@ public static class Variants
     /// <summary>Google's jwt mode bringing the JWT plugin in without --jwt, on PostgreSQL (pairwise coverage).</summary>
     public static readonly Variant GooglePostgres = new("google-postgres", "Acme", ["--jwt", "false", "--google", "--database", "postgres"]);
 
-    /// <summary>The usage tracker with no sign-in, on SQLite with Redis (pairwise coverage).</summary>
-    public static readonly Variant UsageRedis = new("usage-redis", "Acme", ["--jwt", "false", "--usage", "--cache", "redis"]);
+    /// <summary>The usage tracker with no sign-in, on SQLite with Redis (pairwise coverage), for a TLS-terminating proxy (no HTTPS).</summary>
+    public static readonly Variant UsageRedis = new("usage-redis", "Acme", ["--jwt", "false", "--usage", "--cache", "redis", "--no-https"]);
 
     /// <summary>--no-restore; only scaffolded, so the output is seen as dotnet new left it.</summary>
     public static readonly Variant NoRestore = new("no-restore", "Acme", ["--no-restore"], Build: false);
 
     /// <summary>--skip-restore, the former name of --no-restore, still accepted; only scaffolded.</summary>
     public static readonly Variant SkipRestore = new("skip-restore", "Acme", ["--skip-restore"], Build: false);
+
+    /// <summary>Ports given on the command line instead of picked; only scaffolded.</summary>
+    public static readonly Variant FixedPorts = new("fixed-ports", "Acme", ["--kestrelHttpPort", "5123", "--kestrelHttpsPort", "7123", "--no-restore"], Build: false);
 
     /// <summary>Variants that are scaffolded, built and tested by <c>ScaffoldTests</c>.</summary>
     /// <remarks>
@@ -79,7 +82,7 @@ public static class Variants
     /// </remarks>
     public static readonly IReadOnlyList<Variant> Built = [Default, NoPlugins, ApiKeys, ApiKeysOnly, Usage, AllPlugins, GoogleCookie, GoogleRedis, GooglePostgres, UsageRedis, ScaleOut];
 
-    public static readonly IReadOnlyList<Variant> All = [.. Built, UsageOpen, NoRestore, SkipRestore];
+    public static readonly IReadOnlyList<Variant> All = [.. Built, UsageOpen, NoRestore, SkipRestore, FixedPorts];
 
     public static Variant ById(string id) =>
         All.SingleOrDefault(v => v.Id == id) ?? throw new ArgumentException($"No variant with id '{id}'.", nameof(id));

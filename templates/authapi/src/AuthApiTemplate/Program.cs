@@ -10,6 +10,10 @@ using AuthApiTemplate.Auth.Jwt;
 using AuthApiTemplate.Data;
 using AuthApiTemplate.Infrastructure;
 using AuthApiTemplate.Infrastructure.CommandLine;
+#if (!noHttps)
+using AuthApiTemplate.Infrastructure.Https;
+#endif
+using AuthApiTemplate.Infrastructure.Proxies;
 using AuthApiTemplate.Items;
 #if (usage)
 using AuthApiTemplate.Usage;
@@ -41,6 +45,11 @@ builder.Services.AddScoped<IUsageConsumerNames, ApiKeyConsumerNames>();
 
 var app = builder.Build();
 
+// First, so that everything below sees the client's own address and scheme.
+app.UseKnownProxies();
+#if (!noHttps)
+app.UseHttpsOutsideDevelopment();
+#endif
 #if (usage)
 // First, so that durations and final statuses include error handling and rate limiting.
 app.UseUsageTracking();

@@ -9,6 +9,9 @@ public sealed class OptionsValidationTests
     [InlineData("RateLimiting:Global:PermitLimit", "0", "PermitLimit")]
     [InlineData("RateLimiting:Global:Window", "00:00:00", "Window")]
     [InlineData("Database:BusyTimeout", "00:00:00", "BusyTimeout")]
+    [InlineData("ForwardedHeaders:KnownProxies:0", "10.0.0", "ForwardedHeaders:KnownProxies: '10.0.0' is not an IP address written in full.")]
+    [InlineData("ForwardedHeaders:KnownNetworks:0", "10.0.0.0", "ForwardedHeaders:KnownNetworks: '10.0.0.0'")]
+    [InlineData("ForwardedHeaders:KnownNetworks:0", "10.0.0.1/8", "ForwardedHeaders:KnownNetworks: '10.0.0.1/8'")]
     public void Invalid_settings_stop_the_app_at_start_and_name_the_setting(string key, string value, string named)
     {
         using var factory = new ApiFactory();

@@ -1,6 +1,10 @@
 using AuthApiTemplate.Infrastructure.ErrorHandling;
 using AuthApiTemplate.Infrastructure.Health;
+#if (!noHttps)
+using AuthApiTemplate.Infrastructure.Https;
+#endif
 using AuthApiTemplate.Infrastructure.OpenApi;
+using AuthApiTemplate.Infrastructure.Proxies;
 using AuthApiTemplate.Infrastructure.RateLimiting;
 using AuthApiTemplate.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Authentication;
@@ -8,9 +12,12 @@ using Microsoft.AspNetCore.Authentication;
 namespace AuthApiTemplate.Infrastructure;
 
 /// <summary>
-/// The cross-cutting behaviour every endpoint gets: problem details for every error, validation,
-/// rate limiting, health checks, the OpenAPI document (in Development with its interactive reference) and
-/// OpenTelemetry.
+/// The cross-cutting behaviour every endpoint gets: the client's address and scheme from known proxies,
+#if (!noHttps)
+/// HTTPS outside Development,
+#endif
+/// problem details for every error, validation, rate limiting, health checks, the OpenAPI document (in
+/// Development with its interactive reference) and OpenTelemetry.
 /// </summary>
 public static class ApiDefaults
 {
@@ -18,6 +25,10 @@ public static class ApiDefaults
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddApiTelemetry();
+        builder.AddKnownProxies();
+#if (!noHttps)
+        builder.AddHttpsOutsideDevelopment();
+#endif
 
         builder.AddErrorHandling();
         builder.Services.AddValidation();
