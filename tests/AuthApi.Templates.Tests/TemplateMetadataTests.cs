@@ -35,6 +35,53 @@ public sealed class TemplateMetadataTests(TemplatePackFixture fixture)
             Assert.True(t.IsItem, $"{t.RelativeDirectory}: templates under templates/items/ must have tags.type = item."));
     }
 
+    /// <summary>
+    /// Every variant of an item's wiring instructions (each database, each session mode) has the labelled lines
+    /// the item tests follow for the defaults, so what the other options print has the same shape.
+    /// </summary>
+    [Fact]
+    public void EveryItemsWiringInstructionsHaveTheLabelledLines()
+    {
+        var placeholders = new Dictionary<string, string>
+        {
+            ["<RootNamespace>"] = "App",
+            ["<your app>"] = "app",
+            ["<id>"] = "client",
+            ["<secret>"] = "secret",
+        };
+        var problems = new List<string>();
+        foreach (var template in Templates.Where(t => t.IsItem))
+        {
+            var wiring = template.PostActions.Where(a => TemplateDefinition.GetString(a, "id") == "wiring").ToList();
+            if (wiring.Count != 1)
+            {
+                problems.Add($"{template.RelativeDirectory}: has {wiring.Count} post actions with the id 'wiring', not one");
+                continue;
+            }
+
+            foreach (var instruction in TemplateDefinition.ArrayOf(wiring[0], "manualInstructions"))
+            {
+                var where = $"{template.RelativeDirectory} ({TemplateDefinition.GetString(instruction, "condition") ?? "otherwise"})";
+                try
+                {
+                    var parsed = PrintedInstructions.Parse(TemplateDefinition.GetString(instruction, "text") ?? "", placeholders);
+                    _ = parsed.AppSettings;
+                    _ = parsed.DevelopmentSettings;
+                    if (parsed.Commands.Count + parsed.PagesToOpen.Count == 0)
+                    {
+                        problems.Add($"{where}: 'Then:' names no 'dotnet run -- …' and no 'open /…'");
+                    }
+                }
+                catch (Exception e) when (e is InvalidOperationException or JsonException)
+                {
+                    problems.Add($"{where}: {e.Message.Split('\n')[0]}");
+                }
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
     [Fact]
     public void EveryTemplateHasRequiredMetadata()
     {

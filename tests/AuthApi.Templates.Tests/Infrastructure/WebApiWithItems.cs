@@ -5,7 +5,7 @@ namespace AuthApi.Templates.Tests.Infrastructure;
 
 /// <summary>
 /// A fresh `dotnet new webapi` (or `web`) project with item templates of the pack added by `dotnet new &lt;item&gt;`,
-/// then wired by hand the way each item's instructions say, and built.
+/// then wired (by <see cref="PrintedInstructions"/>, or by hand where items are combined) and built.
 /// </summary>
 public sealed partial class WebApiWithItems
 {
@@ -64,23 +64,36 @@ public sealed partial class WebApiWithItems
         Edit(ProgramFile, text => Replace(text, oldText, newText));
 
     /// <summary>Merges settings into appsettings.json or appsettings.Development.json (keys with ':' become nested objects).</summary>
-    public void SetSettings(string fileName, IReadOnlyDictionary<string, JsonNode?> settings)
-    {
-        var path = Path.Combine(Directory, fileName);
-        var root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!.AsObject();
-        foreach (var (key, value) in settings)
+    public void SetSettings(string fileName, IReadOnlyDictionary<string, JsonNode?> settings) =>
+        EditSettings(fileName, root =>
         {
-            var segments = key.Split(':');
-            var node = root;
-            foreach (var segment in segments[..^1])
+            foreach (var (key, value) in settings)
             {
-                node = (node[segment] ??= new JsonObject()).AsObject();
-            }
+                var segments = key.Split(':');
+                var node = root;
+                foreach (var segment in segments[..^1])
+                {
+                    node = (node[segment] ??= new JsonObject()).AsObject();
+                }
 
-            node[segments[^1]] = value?.DeepClone();
+                node[segments[^1]] = value?.DeepClone();
+            }
+        });
+
+    /// <summary>Merges a JSON object into a settings file, section by section, as a user pastes one in.</summary>
+    public void MergeSettings(string fileName, JsonObject settings) => EditSettings(fileName, root => MergeJson(root, settings));
+
+    /// <summary>Runs a command line as a user pastes it into a shell, in the project folder, with this SDK's dotnet first on PATH.</summary>
+    public Task<ProcessResult> RunInShellAsync(string commandLine, IReadOnlyDictionary<string, string?> environment)
+    {
+        var merged = Merge(environment);
+        var dotnetDirectory = Path.GetDirectoryName(_fixture.Cli.DotnetPath);
+        if (!string.IsNullOrEmpty(dotnetDirectory))
+        {
+            merged["PATH"] = dotnetDirectory + Path.PathSeparator + System.Environment.GetEnvironmentVariable("PATH");
         }
 
-        File.WriteAllText(path, root.ToJsonString(new() { WriteIndented = true }));
+        return ProcessRunner.RunAsync("sh", ["-c", commandLine], Directory, merged, TimeSpan.FromMinutes(2));
     }
 
     /// <summary>
@@ -112,6 +125,29 @@ public sealed partial class WebApiWithItems
         }
 
         return environment;
+    }
+
+    private void EditSettings(string fileName, Action<JsonObject> change)
+    {
+        var path = Path.Combine(Directory, fileName);
+        var root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!.AsObject();
+        change(root);
+        File.WriteAllText(path, root.ToJsonString(new() { WriteIndented = true }));
+    }
+
+    private static void MergeJson(JsonObject target, JsonObject source)
+    {
+        foreach (var (key, value) in source)
+        {
+            if (value is JsonObject section && target[key] is JsonObject existing)
+            {
+                MergeJson(existing, section);
+            }
+            else
+            {
+                target[key] = value?.DeepClone();
+            }
+        }
     }
 
     private static void Edit(string path, Func<string, string> change) => File.WriteAllText(path, change(File.ReadAllText(path)));
