@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AuthApi.Templates.Tests.GoogleStandIn;
@@ -84,34 +83,33 @@ public sealed partial class GoogleSignInTests(TemplatePackFixture fixture)
         Assert.Contains("Microsoft.AspNetCore.Authentication.JwtBearer", csproj, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(project.Directory, "wwwroot", "login.html")));
 
-        // The wiring the item's manual instructions print (jwt mode, the default, brings the JWT plugin).
-        project.AddUsings($"{project.RootNamespace}.Auth.Google", $"{project.RootNamespace}.Auth.Jwt",
-            $"{project.RootNamespace}.Infrastructure.CommandLine", $"{project.RootNamespace}.Infrastructure.RateLimiting");
-        project.InsertAfter("var builder = WebApplication.CreateBuilder(args);",
-            "builder.AddAppCommands(args); builder.Services.AddProblemDetails(); builder.AddJwtAuth(); builder.AddGoogleAuth();");
-        project.InsertAfter("var app = builder.Build();",
-            "app.UseExceptionHandler(); app.UseStatusCodePages(); app.UseAuthentication(); app.UseApiRateLimiting(); app.UseAuthorization(); app.MapJwtEndpoints(); app.MapGoogleAuthEndpoints(); app.MapHealthChecks(\"/health/ready\");");
-        project.ReplaceInProgram("app.Run();", "await app.RunAppOrCommandAsync(args);");
-        project.SetSettings("appsettings.json", new Dictionary<string, JsonNode?>
+        var instructions = PrintedInstructions.Parse(project.ItemResults[0].Output, new Dictionary<string, string>
         {
-            ["Jwt:Issuer"] = "web-google-app",
-            ["Jwt:Audience"] = "web-google-app",
-            ["ConnectionStrings:Default"] = "Data Source=App_Data/app.db",
+            ["<RootNamespace>"] = project.RootNamespace,
+            ["<your app>"] = "web-google-app",
+            ["<id>"] = "web-google-app",
+            ["<secret>"] = "not-the-stand-in-secret",
         });
-        project.SetSettings("appsettings.Development.json", new Dictionary<string, JsonNode?> { ["Database:MigrateOnStartup"] = true });
-        (await project.BuildAsync()).EnsureSuccess("The webapi project with googleauth does not build with warnings as errors.");
+        var printedEnvironment = await instructions.ApplyToAsync(project);
+        (await project.BuildAsync()).EnsureSuccess("The webapi project with googleauth, wired as printed, does not build with warnings as errors.");
 
         var email = $"grace-{Guid.NewGuid():N}@example.com";
         await using var google = await GoogleStandInServer.StartAsync(fixture, "108765432109876543210", email);
-        var environment = google.AppEnvironment();
-        environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        environment["Jwt__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        // The stand-in's client and endpoints override the printed user secrets, as the environment does.
+        var environment = new Dictionary<string, string?>(printedEnvironment);
+        foreach (var (key, value) in google.AppEnvironment())
+        {
+            environment[key] = value;
+        }
+
         await using var app = project.Start(environment);
         var baseAddress = await app.WaitForListeningAsync(StartupTimeout);
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = baseAddress };
         var cookies = new Dictionary<string, string>(StringComparer.Ordinal);
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode);
+        Assert.Empty(instructions.Commands);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(Assert.Single(instructions.PagesToOpen), UriKind.Relative))).StatusCode);
         var login = await SendAsync(http, cookies, HttpMethod.Get, "/auth/google/login?returnUrl=%2Flogin.html");
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         var authorize = login.Headers.Location!;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AuthApi.Templates.Tests.Infrastructure;
@@ -10,7 +9,7 @@ namespace AuthApi.Templates.Tests;
 
 /// <summary>
 /// `dotnet new jwtauth` in a fresh `dotnet new web` project (the empty one, without OpenAPI: the item brings the
-/// package its security-scheme descriptions need), wired as its instructions say.
+/// package its security-scheme descriptions need), wired by following the instructions it printed.
 /// </summary>
 [Collection(TemplatePackCollection.Name)]
 public sealed class JwtItemTests(TemplatePackFixture fixture)
@@ -28,35 +27,22 @@ public sealed class JwtItemTests(TemplatePackFixture fixture)
         var tokenService = await File.ReadAllTextAsync(Path.Combine(project.Directory, "Auth", "Jwt", "TokenService.cs"));
         Assert.Contains($"namespace {project.RootNamespace}.Auth.Jwt;", tokenService, StringComparison.Ordinal);
 
-        // The wiring the item's manual instructions print.
-        project.AddUsings($"{project.RootNamespace}.Auth.Jwt", $"{project.RootNamespace}.Infrastructure.CommandLine");
-        project.InsertAfter("var builder = WebApplication.CreateBuilder(args);",
-            "builder.AddAppCommands(args); builder.Services.AddProblemDetails(); builder.AddJwtAuth();");
-        project.InsertAfter("var app = builder.Build();",
-            "app.UseExceptionHandler(); app.UseStatusCodePages(); app.UseAuthentication(); app.UseAuthorization(); app.MapJwtEndpoints(); app.MapHealthChecks(\"/health/ready\");");
-        project.ReplaceInProgram("app.Run();", "await app.RunAppOrCommandAsync(args);");
-        project.SetSettings("appsettings.json", new Dictionary<string, JsonNode?>
+        var instructions = PrintedInstructions.Parse(output, new Dictionary<string, string>
         {
-            ["Jwt:Issuer"] = "web-jwt-app",
-            ["Jwt:Audience"] = "web-jwt-app",
-            ["ConnectionStrings:Default"] = "Data Source=App_Data/app.db",
+            ["<RootNamespace>"] = project.RootNamespace,
+            ["<your app>"] = "web-jwt-app",
         });
-        project.SetSettings("appsettings.Development.json", new Dictionary<string, JsonNode?> { ["Database:MigrateOnStartup"] = true });
+        // The signing key goes to user secrets, which the app reads in Development.
+        var environment = await instructions.ApplyToAsync(project);
+        Assert.Contains("UserSecretsId", await File.ReadAllTextAsync(Path.Combine(project.Directory, project.Name + ".csproj")), StringComparison.Ordinal);
 
-        (await project.BuildAsync()).EnsureSuccess("The web project with jwtauth does not build with warnings as errors.");
+        (await project.BuildAsync()).EnsureSuccess("The web project with jwtauth, wired as printed, does not build with warnings as errors.");
 
-        // The signing key as a deployment would pass it; user secrets work the same way.
-        var environment = new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["Jwt__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-        };
-        var created = (await project.RunAppAsync(environment, "users", "create", "ada@example.com", "--roles", "admin"))
-            .EnsureSuccess("users create failed.");
-        var userId = created.Output.TrimEnd().Split('\n')[^1].Trim();
-        Assert.True(Guid.TryParse(userId, out _), created.Describe("users create did not print the id last."));
-        var issued = (await project.RunAppAsync(environment, "tokens", "create", "ada@example.com")).EnsureSuccess("tokens create failed.");
-        var pair = JsonNode.Parse(issued.Output.TrimEnd().Split('\n')[^1])!;
+        var printed = await instructions.RunCommandsAsync(project, environment);
+        Assert.Equal([["users", "create", "you@example.com", "--roles", "admin"], ["tokens", "create", "you@example.com"]], instructions.Commands);
+        var userId = printed[0].Output.TrimEnd().Split('\n')[^1].Trim();
+        Assert.True(Guid.TryParse(userId, out _), printed[0].Describe("users create did not print the id last."));
+        var pair = JsonNode.Parse(printed[1].Output.TrimEnd().Split('\n')[^1])!;
 
         await using var app = project.Start(environment);
         var baseAddress = await app.WaitForListeningAsync(TimeSpan.FromSeconds(90));
@@ -80,7 +66,7 @@ public sealed class JwtItemTests(TemplatePackFixture fixture)
         var newAccessToken = newPair["accessToken"]!.GetValue<string>();
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, HttpMethod.Get, "/me/profile", newAccessToken)).StatusCode);
 
-        var second = JsonNode.Parse((await project.RunAppAsync(environment, "tokens", "create", "ada@example.com")).EnsureSuccess().Output.TrimEnd().Split('\n')[^1])!;
+        var second = JsonNode.Parse((await project.RunAppAsync(environment, "tokens", "create", "you@example.com")).EnsureSuccess().Output.TrimEnd().Split('\n')[^1])!;
         var secondAccess = second["accessToken"]!.GetValue<string>();
         Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(http, HttpMethod.Post, "/auth/logout", secondAccess)).StatusCode);
         var afterLogout = await SendAsync(http, HttpMethod.Get, "/me/profile", secondAccess);

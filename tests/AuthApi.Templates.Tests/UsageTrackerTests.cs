@@ -11,7 +11,7 @@ namespace AuthApi.Templates.Tests;
 
 /// <summary>
 /// The usage tracker as users meet it: the item added to a fresh <c>dotnet new webapi</c> project and wired
-/// as its instructions say, and the dashboard of <c>authapi --usage</c> apps rendered by headless Chromium.
+/// by following the instructions it printed, and the dashboard of <c>authapi --usage</c> apps rendered by headless Chromium.
 /// </summary>
 [Collection(TemplatePackCollection.Name)]
 public sealed class UsageTrackerTests(TemplatePackFixture fixture, ITestOutputHelper output)
@@ -41,45 +41,29 @@ public sealed class UsageTrackerTests(TemplatePackFixture fixture, ITestOutputHe
     [Fact]
     public async Task The_item_added_to_a_fresh_webapi_project_builds_and_tracks_requests_as_its_instructions_say()
     {
-        var directory = Path.Combine(fixture.AppsDirectory, "usagetracker-webapi");
-        (await fixture.Cli.RunAsync(["new", "webapi", "-n", "Web1", "-o", directory, "--no-update-check"], fixture.AppsDirectory, TimeSpan.FromMinutes(5)))
-            .EnsureSuccess("dotnet new webapi failed.");
-        var item = (await fixture.Cli.RunAsync(["new", "usagetracker", "--sampling-rate", "0.5", "--retention-days", "9", "--no-update-check"], directory, TimeSpan.FromMinutes(5)))
-            .EnsureSuccess("dotnet new usagetracker failed.");
-        Assert.Contains("AddUsageTracking", item.Output, StringComparison.Ordinal);
-        var project = await File.ReadAllTextAsync(Path.Combine(directory, "Web1.csproj"));
-        Assert.Contains("Microsoft.EntityFrameworkCore.Sqlite", project, StringComparison.Ordinal);
-        var options = await File.ReadAllTextAsync(Path.Combine(directory, "Usage", "UsageOptions.cs"));
+        var project = await WebApiWithItems.CreateAsync(fixture, "usagetracker-webapi", "Web1", ["usagetracker", "--sampling-rate", "0.5", "--retention-days", "9"]);
+        var csproj = await File.ReadAllTextAsync(Path.Combine(project.Directory, "Web1.csproj"));
+        Assert.Contains("Microsoft.EntityFrameworkCore.Sqlite", csproj, StringComparison.Ordinal);
+        var options = await File.ReadAllTextAsync(Path.Combine(project.Directory, "Usage", "UsageOptions.cs"));
         Assert.Contains("namespace Web1.Usage;", options, StringComparison.Ordinal);
         Assert.Contains("DefaultSamplingRate = 0.5;", options, StringComparison.Ordinal);
         Assert.Contains("DefaultRetentionDays = 9;", options, StringComparison.Ordinal);
 
-        // The wiring the manual-instructions post action lists, plus the user's own authentication scheme.
-        var programPath = Path.Combine(directory, "Program.cs");
-        var program = await File.ReadAllTextAsync(programPath);
-        program = "using Web1.Infrastructure.CommandLine;\nusing Web1.Usage;\n" + program
-            .Replace("var app = builder.Build();", "builder.AddAppCommands(args);\nbuilder.Services.AddProblemDetails();\nbuilder.AddUsageTracking();\nbuilder.Services.AddAuthentication(\"Dev\").AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, Web1.DevAdminHandler>(\"Dev\", null);\n\nvar app = builder.Build();\napp.UseUsageTracking();\napp.UseExceptionHandler();\napp.UseStatusCodePages();\napp.UseAuthentication();\napp.UseAuthorization();", StringComparison.Ordinal)
-            .Replace("app.Run();", "app.MapHealthChecks(\"/health/ready\");\napp.MapUsageEndpoints();\nawait app.RunAppOrCommandAsync(args);", StringComparison.Ordinal);
-        await File.WriteAllTextAsync(programPath, program);
-        await File.WriteAllTextAsync(Path.Combine(directory, "DevAuthentication.cs"), DevAuthentication);
-        await AddJsonSectionAsync(Path.Combine(directory, "appsettings.json"), "ConnectionStrings", new { Default = "Data Source=App_Data/app.db" });
-        await AddJsonSectionAsync(Path.Combine(directory, "appsettings.Development.json"), "Database", new { MigrateOnStartup = true });
+        var instructions = PrintedInstructions.Parse(project.ItemResults[0].Output, new Dictionary<string, string> { ["<RootNamespace>"] = project.RootNamespace });
+        var environment = await instructions.ApplyToAsync(project);
+        // The user's own authentication scheme the instructions ask for.
+        project.InsertAfter("var builder = WebApplication.CreateBuilder(args);",
+            "builder.Services.AddAuthentication(\"Dev\").AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, Web1.DevAdminHandler>(\"Dev\", null);");
+        await File.WriteAllTextAsync(Path.Combine(project.Directory, "DevAuthentication.cs"), DevAuthentication);
 
-        (await fixture.Cli.RunAsync(["build", "-c", "Release"], directory, TimeSpan.FromMinutes(10))).EnsureSuccess("Building the webapi project with the usage tracker failed.");
+        (await project.BuildAsync()).EnsureSuccess("The webapi project with the usage tracker, wired as printed, does not build with warnings as errors.");
 
-        // Outside Development the database is migrated by the app's own command, as the instructions say.
-        var app = Path.Combine(directory, "bin", "Release", "net10.0", "Web1.dll");
-        (await fixture.Cli.RunAsync([app, "migrate"], directory, new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["ConnectionStrings__Default"] = "Data Source=App_Data/migrated-by-command.db",
-        }, TimeSpan.FromMinutes(2))).EnsureSuccess("The app's migrate command failed.");
-        Assert.True(File.Exists(Path.Combine(directory, "App_Data", "migrated-by-command.db")), "The migrate command created no database.");
+        // The app's own migrate command makes the database before the app first starts.
+        Assert.Equal([["migrate"]], instructions.Commands);
+        await instructions.RunCommandsAsync(project, environment);
+        Assert.True(File.Exists(Path.Combine(project.Directory, "App_Data", "app.db")), "The migrate command created no database.");
 
-        await using var process = fixture.Cli.Start(
-            [app, "--urls", "http://127.0.0.1:0"],
-            directory,
-            new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
+        await using var process = project.Start(environment);
         var baseAddress = await process.WaitForListeningAsync(StartupTimeout);
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
@@ -95,7 +79,7 @@ public sealed class UsageTrackerTests(TemplatePackFixture fixture, ITestOutputHe
         var refused = await http.GetAsync(new Uri("/usage/stats", UriKind.Relative));
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/usage/dashboard", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(Assert.Single(instructions.PagesToOpen), UriKind.Relative))).StatusCode);
 
         http.DefaultRequestHeaders.Add("X-Dev-Admin", "ops");
         var stats = await GetJsonAsync(http, "/usage/stats");
@@ -288,13 +272,6 @@ public sealed class UsageTrackerTests(TemplatePackFixture fixture, ITestOutputHe
         Assert.True(response.IsSuccessStatusCode, $"GET {path} -> {(int)response.StatusCode}: {body}");
         using var document = JsonDocument.Parse(body);
         return document.RootElement.Clone();
-    }
-
-    private static async Task AddJsonSectionAsync(string path, string name, object value)
-    {
-        var root = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(path))!.AsObject();
-        root[name] = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(value));
-        await File.WriteAllTextAsync(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
 }
