@@ -5,8 +5,9 @@ namespace AuthApi.Templates.Tests;
 
 /// <summary>
 /// The item templates where an <c>authapi</c> user stands: in the solution root, which holds the .slnx and no
-/// project. The items' project-capability constraint looks for a project in the output folder and the folders
-/// above it, so there it refuses before writing anything; <c>-o src/&lt;Name&gt;</c> points it at the project.
+/// project. The items' help says where to run them. Their project-capability constraint looks for a project in
+/// the output folder and the folders above it, so in the root it refuses before writing anything;
+/// <c>-o src/&lt;Name&gt;</c> points it at the project.
 /// </summary>
 [Collection(TemplatePackCollection.Name)]
 public sealed partial class ItemsInASolutionTests(TemplatePackFixture fixture)
@@ -44,6 +45,16 @@ public sealed partial class ItemsInASolutionTests(TemplatePackFixture fixture)
         var paths = FileAction().Matches(result.Output).Select(m => m.Groups["path"].Value).ToList();
         Assert.True(paths.Count > 0, result.Describe("The dry run listed no files."));
         Assert.All(paths, path => Assert.StartsWith($"src/{app.Name}/", path, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Items))]
+    public async Task The_items_help_says_where_to_run_it(string item)
+    {
+        var help = (await fixture.Cli.RunAsync(["new", item, "-h", "--no-update-check"], fixture.AppsDirectory)).EnsureSuccess($"dotnet new {item} -h failed.");
+
+        Assert.Contains("Run it in the project folder, or from an authapi solution's root with -o src/<Name>.",
+            string.Join(' ', help.Output.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"^\s+(?:Create|Overwrite): (?<path>\S+)\r?$", RegexOptions.Multiline)]
