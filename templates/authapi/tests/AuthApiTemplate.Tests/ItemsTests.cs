@@ -86,12 +86,12 @@ public sealed class ItemsTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Theory]
-    [InlineData("{}", "Name")]
-    [InlineData("""{"name":""}""", "Name")]
-    [InlineData("""{"name":"   "}""", "Name")]
-    [InlineData("""{"name":null}""", "Name")]
-    [InlineData("""{"name":"ok","description":"DESCRIPTION_TOO_LONG"}""", "Description")]
-    [InlineData("""{"name":"NAME_TOO_LONG"}""", "Name")]
+    [InlineData("{}", "name")]
+    [InlineData("""{"name":""}""", "name")]
+    [InlineData("""{"name":"   "}""", "name")]
+    [InlineData("""{"name":null}""", "name")]
+    [InlineData("""{"name":"ok","description":"DESCRIPTION_TOO_LONG"}""", "description")]
+    [InlineData("""{"name":"NAME_TOO_LONG"}""", "name")]
     public async Task Invalid_items_are_rejected_with_a_validation_problem(string json, string field)
     {
         json = json.Replace("NAME_TOO_LONG", new string('n', Item.NameMaxLength + 1), StringComparison.Ordinal)

@@ -1,5 +1,6 @@
 using AuthApiTemplate.Data;
 using AuthApiTemplate.Infrastructure.Health;
+using AuthApiTemplate.Infrastructure.OpenApi;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 #if (anyAuth)
@@ -24,6 +25,7 @@ public static class UsageExtensions
         // Errors are problem details; also needed by the shared database exception handler in an app that had none.
         builder.Services.AddProblemDetails();
         builder.Services.AddMetrics();
+        builder.Services.AddApiTag("Usage", "Usage analytics: request counts, error rates and latency percentiles per endpoint and per consumer.");
         builder.Services.AddSingleton<UsageMetrics>();
         builder.Services.AddSingleton<UsageTracker>();
         builder.Services.AddSingleton<UsageRouteNames>();

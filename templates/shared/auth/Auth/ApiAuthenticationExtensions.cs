@@ -31,10 +31,12 @@ public static class ApiAuthenticationExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ScopeRequirementHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, OptionalAuthenticationHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, SignedInUserHandler>());
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiPolicies.OptionalUser, policy => policy.AddRequirements(new OptionalAuthenticationRequirement()))
-            .AddPolicy(ApiPolicies.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(ApiRoles.Admin));
+            .AddPolicy(ApiPolicies.SignedInUser, policy => policy.RequireAuthenticatedUser().AddRequirements(new SignedInUserRequirement()))
+            .AddPolicy(ApiPolicies.Admin, policy => policy.RequireAuthenticatedUser().AddRequirements(new SignedInUserRequirement()).RequireRole(ApiRoles.Admin));
         return authentication;
     }
 
@@ -92,6 +94,11 @@ public static class ApiPolicies
 {
     /// <summary>Anonymous callers pass; a caller who presents a credential must present a valid one.</summary>
     public const string OptionalUser = "OptionalUser";
+
+    /// <summary>A signed-in user (a token or a session), never an API key: the route acts on the user's own account.</summary>
+    public const string SignedInUser = "SignedInUser";
+
+    /// <summary>A signed-in user with the admin role.</summary>
     public const string Admin = "Admin";
 }
 
@@ -137,6 +144,29 @@ internal sealed class OptionalAuthenticationHandler(ApiCredentialSelector select
     {
         var anonymous = context.User.Identity?.IsAuthenticated != true;
         if (!anonymous || context.Resource is not HttpContext http || selector.PresentedScheme(http) is null)
+        {
+            context.Succeed(requirement);
+        }
+    }
+}
+
+/// <summary>Met by a signed-in user; an API key gets a 403 that says the route is for users.</summary>
+public sealed class SignedInUserRequirement : IAuthorizationRequirement;
+
+internal sealed class SignedInUserHandler : RequirementHandler<SignedInUserRequirement>
+{
+    protected override void Handle(AuthorizationHandlerContext context, SignedInUserRequirement requirement)
+    {
+        if (context.User.Identity?.IsAuthenticated != true)
+        {
+            return;
+        }
+
+        if (context.User.HasClaim(c => c.Type == ApiClaimTypes.ApiKeyId))
+        {
+            context.Fail(new AuthorizationFailureReason(this, "This route acts on a signed-in user's account; an API key cannot call it."));
+        }
+        else
         {
             context.Succeed(requirement);
         }

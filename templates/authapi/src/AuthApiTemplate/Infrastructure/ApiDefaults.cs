@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using AuthApiTemplate.Infrastructure.ErrorHandling;
 using AuthApiTemplate.Infrastructure.Health;
 #if (!noHttps)
@@ -32,8 +34,16 @@ public static class ApiDefaults
 
         builder.AddErrorHandling();
         builder.Services.AddValidation();
-        // A body that names a field twice is ambiguous (which one did the client mean?): 400, not last-wins.
-        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.AllowDuplicateProperties = false);
+        builder.Services.ConfigureHttpJsonOptions(options =>
+        {
+            // A body that names a field twice is ambiguous (which one did the client mean?): 400, not last-wins.
+            options.SerializerOptions.AllowDuplicateProperties = false;
+            // Numbers are JSON numbers both ways ("5" for a number is a 400), so the OpenAPI document types
+            // them as numbers only and generated clients need no string fallback.
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            // Validation errors are keyed by the JSON property a client sent ("name", not "Name").
+            options.SerializerOptions.DictionaryKeyPolicy = JsonNamingPolicy.CamelCase;
+        });
         builder.AddApiRateLimiting();
         builder.Services.AddHealthChecks();
         builder.AddApiDocument();

@@ -1,6 +1,10 @@
 namespace AuthApiTemplate.Auth.ApiKeys;
 
-public sealed record CreateApiKeyRequest(string? Name, IReadOnlyList<string>? Scopes, DateTimeOffset? ExpiresAt, int? PermitsPerMinute);
+/// <summary>
+/// The body of POST /api-keys. Name and scopes are required; a key without <see cref="ExpiresAt"/> never
+/// expires and one without <see cref="PermitsPerMinute"/> gets ApiKeys:DefaultPermitsPerMinute.
+/// </summary>
+public sealed record CreateApiKeyRequest(string Name, IReadOnlyList<string> Scopes, DateTimeOffset? ExpiresAt = null, int? PermitsPerMinute = null);
 
 /// <summary>The answer to create and rotate: the only time <see cref="Key"/> is shown.</summary>
 public sealed record CreatedApiKeyResponse(

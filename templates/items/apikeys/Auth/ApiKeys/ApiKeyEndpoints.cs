@@ -16,11 +16,11 @@ public static class ApiKeyEndpoints
             .RequireScope(ApiScopes.ManageKeys, SignedInUserAccess.AdminOnly)
             .AddEndpointFilter(RefuseRotatedOutSecrets);
 
-        keys.MapPost("/", CreateAsync).WithSummary("Create a key; its secret is in this response only.");
-        keys.MapGet("/", ListAsync).WithSummary("List keys (never their secrets).");
-        keys.MapGet("/{id:guid}", GetAsync).WithSummary("Get one key.");
-        keys.MapDelete("/{id:guid}", RevokeAsync).WithSummary("Revoke a key; it stops working at once.");
-        keys.MapPost("/{id:guid}/rotate", RotateAsync).WithSummary("Give a key a new secret; the old one works for the rotation grace period.");
+        keys.MapPost("/", CreateAsync).WithName("CreateApiKey").WithSummary("Create a key; its secret is in this response only.");
+        keys.MapGet("/", ListAsync).WithName("ListApiKeys").WithSummary("List keys (never their secrets).");
+        keys.MapGet("/{id:guid}", GetAsync).WithName("GetApiKey").WithSummary("Get one key.");
+        keys.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeApiKey").WithSummary("Revoke a key; it stops working at once.");
+        keys.MapPost("/{id:guid}/rotate", RotateAsync).WithName("RotateApiKey").WithSummary("Give a key a new secret; the old one works for the rotation grace period.");
         return app;
     }
 
@@ -58,7 +58,7 @@ public static class ApiKeyEndpoints
         }
 
         var created = await store.CreateAsync(
-            request.Name!, request.Scopes!, request.ExpiresAt, request.PermitsPerMinute,
+            request.Name, request.Scopes, request.ExpiresAt, request.PermitsPerMinute,
             caller.FindFirstValue(ApiClaimTypes.Subject) ?? "unknown", cancellationToken);
         return TypedResults.Created($"/api-keys/{created.Key.Id}", CreatedApiKeyResponse.From(created));
     }

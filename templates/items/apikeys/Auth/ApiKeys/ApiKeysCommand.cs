@@ -31,7 +31,7 @@ internal sealed class ApiKeysCommand : IAppCommand
         {
             await using var scope = services.CreateAsyncScope();
             var request = new CreateApiKeyRequest(
-                parse.GetValue(name),
+                parse.GetValue(name)!,
                 parse.GetValue(scopes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 parse.GetValue(expiresAt),
                 parse.GetValue(permits));
@@ -47,7 +47,7 @@ internal sealed class ApiKeysCommand : IAppCommand
             }
 
             var created = await scope.ServiceProvider.GetRequiredService<ApiKeyStore>()
-                .CreateAsync(request.Name!, request.Scopes!, request.ExpiresAt, request.PermitsPerMinute, "cli", cancellationToken);
+                .CreateAsync(request.Name, request.Scopes, request.ExpiresAt, request.PermitsPerMinute, "cli", cancellationToken);
             await Console.Out.WriteLineAsync($"Created API key {created.Key.Id} ({created.Key.Prefix}…) with scopes [{string.Join(',', created.Key.Scopes)}]. Store the secret now; it is not shown again:");
             await Console.Out.WriteLineAsync(created.Secret);
             return 0;

@@ -1,6 +1,7 @@
 using AuthApiTemplate.Data;
 using AuthApiTemplate.Infrastructure.Caching;
 using AuthApiTemplate.Infrastructure.CommandLine;
+using AuthApiTemplate.Infrastructure.OpenApi;
 using AuthApiTemplate.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,7 +35,8 @@ public static class ApiKeysExtensions
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, "API key", _ => { });
         services.AddApiCredential<ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, ApiKeyAuthenticationHandler.IsPresentIn, order: 0);
 
-        services.AddApiSecurityScheme(ApiKeyAuthenticationHandler.SchemeName, () => new OpenApiSecurityScheme
+        services.AddApiTag("API keys", "Create, list, rotate and revoke API keys (admins, or keys holding keys:manage).");
+        services.AddApiSecurityScheme(ApiKeyAuthenticationHandler.SchemeName, ApiCredentialKind.ApiKey, () => new OpenApiSecurityScheme
         {
             Type = SecuritySchemeType.ApiKey,
             In = ParameterLocation.Header,

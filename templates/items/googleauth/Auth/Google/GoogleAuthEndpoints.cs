@@ -11,13 +11,13 @@ public static class GoogleAuthEndpoints
     public static IEndpointRouteBuilder MapGoogleAuthEndpoints(this IEndpointRouteBuilder app)
     {
         var google = app.MapGroup("/auth/google").WithTags("Google sign-in");
-        google.MapGet("/login", Login).AllowAnonymous().RequireRateLimiting(GoogleAuthDefaults.LoginRateLimitPolicy)
+        google.MapGet("/login", Login).AllowAnonymous().WithName("StartGoogleSignIn").Produces(StatusCodes.Status302Found).RequireRateLimiting(GoogleAuthDefaults.LoginRateLimitPolicy)
             .WithSummary("Start the Google redirect flow (PKCE). returnUrl: a local path or a URL on an allowed origin.");
-        google.MapPost("/id-token", SignInWithIdTokenAsync).AllowAnonymous().RequireRateLimiting(GoogleAuthDefaults.LoginRateLimitPolicy)
+        google.MapPost("/id-token", SignInWithIdTokenAsync).AllowAnonymous().WithName("SignInWithGoogleIdToken").ProducesSignedIn().RequireRateLimiting(GoogleAuthDefaults.LoginRateLimitPolicy)
             .WithSummary("Sign in with a Google Identity Services ID token.");
-        google.MapGet("/config", Config).AllowAnonymous()
+        google.MapGet("/config", Config).AllowAnonymous().WithName("GetGoogleSignInConfig")
             .WithSummary("What the sign-in page needs: the public client id and the session mode.");
-        google.MapGet("/me", MeAsync).RequireAuthorization()
+        google.MapGet("/me", MeAsync).RequireAuthorization(ApiPolicies.SignedInUser).WithName("GetGoogleUser")
             .WithSummary("The signed-in user.");
         app.MapGoogleSignInMode(google);
         GoogleSignInPages.Map(app);
@@ -122,7 +122,7 @@ public static class GoogleAuthEndpoints
             detail: $"Set {GoogleSignInOptions.SectionName}:ClientId and {GoogleSignInOptions.SectionName}:ClientSecret.");
 }
 
-public sealed record GoogleIdTokenRequest(string? Credential);
+public sealed record GoogleIdTokenRequest(string Credential);
 
 public sealed record GoogleSignInConfig(string? ClientId, string Session);
 

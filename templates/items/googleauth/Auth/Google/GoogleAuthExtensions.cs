@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using AuthApiTemplate.Infrastructure.Health;
+using AuthApiTemplate.Infrastructure.OpenApi;
 using AuthApiTemplate.Infrastructure.RateLimiting;
 using AuthApiTemplate.Users;
 using Microsoft.AspNetCore.Authentication.Google;
@@ -36,6 +37,7 @@ public static class GoogleAuthExtensions
         // refused sign-in with a reason and the trace id instead.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Authentication.Google.GoogleHandler", LogLevel.Error);
 
+        services.AddApiTag("Google sign-in", "Sign in with Google: the redirect flow (PKCE) or a Google Identity Services ID token.");
         builder.AddGoogleSignInMode();
         builder.AddApiAuthentication().AddGoogle();
         services.AddSingleton<IConfigureOptions<GoogleOptions>, GoogleHandlerSetup>();

@@ -1,6 +1,6 @@
 namespace AuthApiTemplate.Auth.Jwt;
 
-public sealed record RefreshRequest(string? RefreshToken);
+public sealed record RefreshRequest(string RefreshToken);
 
 public sealed record MeResponse(Guid Id, string Email, string? DisplayName, IReadOnlyList<string> Roles, DateTimeOffset AuthTime);
 

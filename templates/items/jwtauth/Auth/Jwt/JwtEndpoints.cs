@@ -9,23 +9,23 @@ public static class JwtEndpoints
     public static IEndpointRouteBuilder MapJwtEndpoints(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/auth").WithTags("Authentication");
-        auth.MapPost("/refresh", RefreshAsync).AllowAnonymous()
+        auth.MapPost("/refresh", RefreshAsync).AllowAnonymous().WithName("RefreshTokens")
             .WithSummary("Trade a refresh token for a new token pair (the old refresh token is spent).");
-        auth.MapPost("/logout", LogoutAsync).RequireAuthorization()
+        auth.MapPost("/logout", LogoutAsync).RequireAuthorization(ApiPolicies.SignedInUser).WithName("Logout")
             .WithSummary("Revoke the presented access token and its session's refresh tokens.");
-        auth.MapPost("/logout-all", LogoutEverywhereAsync).RequireAuthorization()
+        auth.MapPost("/logout-all", LogoutEverywhereAsync).RequireAuthorization(ApiPolicies.SignedInUser).WithName("LogoutEverywhere")
             .WithSummary("End every session of the signed-in user.");
-        auth.MapGet("/me", MeAsync).RequireAuthorization()
+        auth.MapGet("/me", MeAsync).RequireAuthorization(ApiPolicies.SignedInUser).WithName("GetCurrentUser")
             .WithSummary("The signed-in user as stored.");
 
         var demo = app.MapGroup("").WithTags("Authorization examples");
-        demo.MapGet("/me/profile", Profile).RequireAuthorization()
+        demo.MapGet("/me/profile", Profile).RequireAuthorization().WithName("GetProfile")
             .WithSummary("Requires any valid credential.");
-        demo.MapGet("/public/hello", Hello).RequireAuthorization(ApiPolicies.OptionalUser)
+        demo.MapGet("/public/hello", Hello).RequireAuthorization(ApiPolicies.OptionalUser).WithName("Hello")
             .WithSummary("Anonymous or signed in; a credential that is presented must be valid.");
-        demo.MapGet("/admin/ping", Ping).RequireAuthorization(ApiPolicies.Admin)
+        demo.MapGet("/admin/ping", Ping).RequireAuthorization(ApiPolicies.Admin).WithName("AdminPing")
             .WithSummary("Requires the admin role.");
-        demo.MapPost("/me/sensitive", Sensitive).RequireAuthorization(JwtPolicies.FreshLogin)
+        demo.MapPost("/me/sensitive", Sensitive).RequireAuthorization(JwtPolicies.FreshLogin).WithName("SensitiveAction")
             .WithSummary("Requires a recent interactive login (RFC 9470 step-up otherwise).");
         return app;
     }

@@ -2,6 +2,7 @@ using AuthApiTemplate.Data;
 using AuthApiTemplate.Infrastructure.Caching;
 using AuthApiTemplate.Infrastructure.CommandLine;
 using AuthApiTemplate.Infrastructure.Health;
+using AuthApiTemplate.Infrastructure.OpenApi;
 using AuthApiTemplate.Users;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -39,10 +40,12 @@ public static class JwtExtensions
         services.AddSingleton<IAuthorizationHandler, FreshLoginHandler>();
         services.AddAuthorizationBuilder().AddPolicy(JwtPolicies.FreshLogin, policy => policy
             .RequireAuthenticatedUser()
-            .AddRequirements(new FreshLoginRequirement()));
+            .AddRequirements(new SignedInUserRequirement(), new FreshLoginRequirement()));
 
         services.AddHealthChecks().AddCheck<JwtHealthCheck>("jwt", tags: [HealthTags.Ready]);
-        services.AddApiSecurityScheme(JwtBearerDefaults.AuthenticationScheme, () => new OpenApiSecurityScheme
+        services.AddApiTag("Authentication", "JWT sessions: refresh a token pair, sign out, read the signed-in user.");
+        services.AddApiTag("Authorization examples", "One route per kind of rule (any credential, optional, admin role, fresh login) to copy onto your own endpoints.");
+        services.AddApiSecurityScheme(JwtBearerDefaults.AuthenticationScheme, ApiCredentialKind.SignedInUser, () => new OpenApiSecurityScheme
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",

@@ -22,14 +22,21 @@ public static class ApiDocumentExtensions
             .BindConfiguration(ApiDocumentOptions.SectionName)
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiDocumentOptions>, ApiDocumentOptionsValidator>());
-        builder.Services.AddOpenApi(DocumentName, options => options.AddDocumentTransformer((document, context, _) =>
+        builder.Services.AddOpenApi(DocumentName, options =>
         {
-            // The framework names the request's own scheme and Host header as the server, which a client
-            // chooses; the document is served to everyone from one copy, so it names no host it was not given.
-            var serverUrl = context.ApplicationServices.GetRequiredService<IOptions<ApiDocumentOptions>>().Value.ServerUrl;
-            document.Servers = [new OpenApiServer { Url = string.IsNullOrEmpty(serverUrl) ? "/" : serverUrl }];
-            return Task.CompletedTask;
-        }));
+            options.AddDocumentTransformer((document, context, _) =>
+            {
+                // The framework names the request's own scheme and Host header as the server, which a client
+                // chooses; the document is served to everyone from one copy, so it names no host it was not given.
+                var serverUrl = context.ApplicationServices.GetRequiredService<IOptions<ApiDocumentOptions>>().Value.ServerUrl;
+                document.Servers = [new OpenApiServer { Url = string.IsNullOrEmpty(serverUrl) ? "/" : serverUrl }];
+                document.Info.Description = "The HTTP API of " + context.ApplicationServices.GetRequiredService<IHostEnvironment>().ApplicationName
+                    + ". Every error is an RFC 9457 problem (application/problem+json) with a traceId.";
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer<ProblemResponses>();
+        });
+        builder.Services.AddApiTag("Items", "The sample resource: a list of named items to replace with your own.");
         builder.Services.TryAddSingleton<ApiDocument>();
         return builder;
     }

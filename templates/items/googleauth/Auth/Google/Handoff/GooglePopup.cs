@@ -79,4 +79,4 @@ public static class GooglePopup
     }
 }
 
-public sealed record GoogleCodeExchangeRequest(string? Code);
+public sealed record GoogleCodeExchangeRequest(string Code);

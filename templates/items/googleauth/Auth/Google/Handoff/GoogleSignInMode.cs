@@ -43,10 +43,14 @@ public static class GoogleSignInMode
         return builder;
     }
 
+    /// <summary>What a completed ID-token sign-in answers in this mode: a token pair.</summary>
+    public static RouteHandlerBuilder ProducesSignedIn(this RouteHandlerBuilder endpoint) =>
+        endpoint.Produces<Jwt.TokenPair>();
+
     public static void MapGoogleSignInMode(this IEndpointRouteBuilder app, RouteGroupBuilder google)
     {
         google.MapGet("/popup", GooglePopup.ShowAsync).AllowAnonymous().ExcludeFromDescription();
-        google.MapPost("/exchange", GooglePopup.ExchangeAsync).AllowAnonymous()
+        google.MapPost("/exchange", GooglePopup.ExchangeAsync).AllowAnonymous().WithName("ExchangeGoogleLoginCode")
             .WithSummary("Trade the popup's single-use login code for a token pair.");
         app.MapGet("/js/google-popup.js", (HttpContext context, IWebHostEnvironment environment) =>
                 GoogleSignInPages.Serve(context, environment.WebRootFileProvider, "js/google-popup.js", "text/javascript; charset=utf-8"))

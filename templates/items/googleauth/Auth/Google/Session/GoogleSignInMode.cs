@@ -37,7 +37,7 @@ public static class GoogleSignInMode
             .Configure<IOptions<GoogleSignInOptions>>((cookie, google) => cookie.ExpireTimeSpan = google.Value.SessionLifetime);
         // After bearer tokens and API keys: an explicit credential wins over an ambient cookie.
         services.AddApiCredential<CookieAuthenticationHandler>(SessionScheme, context => context.Request.Cookies.ContainsKey(SessionCookie), order: 200);
-        services.AddApiSecurityScheme(SessionScheme, () => new OpenApiSecurityScheme
+        services.AddApiSecurityScheme(SessionScheme, ApiCredentialKind.SignedInUser, () => new OpenApiSecurityScheme
         {
             Type = SecuritySchemeType.ApiKey,
             In = ParameterLocation.Cookie,
@@ -47,8 +47,12 @@ public static class GoogleSignInMode
         return builder;
     }
 
+    /// <summary>What a completed ID-token sign-in answers in this mode: the user, with the session cookie set.</summary>
+    public static RouteHandlerBuilder ProducesSignedIn(this RouteHandlerBuilder endpoint) =>
+        endpoint.Produces<GoogleUserResponse>();
+
     public static void MapGoogleSignInMode(this IEndpointRouteBuilder app, RouteGroupBuilder google) =>
-        google.MapPost("/logout", (Delegate)LogoutAsync).AllowAnonymous()
+        google.MapPost("/logout", (Delegate)LogoutAsync).AllowAnonymous().WithName("EndGoogleSession")
             .WithSummary("End this cookie session.");
 
     private static async Task<Results<NoContent, ProblemHttpResult>> LogoutAsync(HttpContext context)
