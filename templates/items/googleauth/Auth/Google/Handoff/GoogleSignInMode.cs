@@ -1,4 +1,5 @@
 using AuthApiTemplate.Auth.Google.Handoff;
+using AuthApiTemplate.Auth.Jwt;
 using AuthApiTemplate.Data;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
@@ -45,7 +46,7 @@ public static class GoogleSignInMode
 
     /// <summary>What a completed ID-token sign-in answers in this mode: a token pair.</summary>
     public static RouteHandlerBuilder ProducesSignedIn(this RouteHandlerBuilder endpoint) =>
-        endpoint.Produces<Jwt.TokenPair>();
+        endpoint.Produces<TokenPair>();
 
     public static void MapGoogleSignInMode(this IEndpointRouteBuilder app, RouteGroupBuilder google)
     {
