@@ -44,7 +44,7 @@ public sealed record UsageEndpointResponse(
 
 public sealed record UsageErrorResponse(string Method, string Route, int StatusCode, long Count);
 
-/// <summary>A consumer is a user id, <c>apikey:&lt;id&gt;</c> or <c>anonymous</c>.</summary>
+/// <summary>A consumer is a user id, <c>apikey:</c> followed by a key's id, or <c>anonymous</c>.</summary>
 public sealed record UsageConsumerResponse(string Consumer, long Count, double ErrorRate, DateTimeOffset LastSeen)
 {
     /// <summary>
