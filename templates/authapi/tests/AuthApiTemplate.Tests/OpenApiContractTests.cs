@@ -185,7 +185,7 @@ public sealed class OpenApiContractTests(ApiFactory factory) : IClassFixture<Api
             yield return "415";
         }
 
-        if (operation.GetProperty("security").EnumerateArray().Any(requirement => requirement.EnumerateObject().Any()))
+        if (Security(operation).Any(requirement => requirement.EnumerateObject().Any()))
         {
             yield return "401";
         }
@@ -193,14 +193,24 @@ public sealed class OpenApiContractTests(ApiFactory factory) : IClassFixture<Api
         yield return "500";
     }
 
-    /// <summary>Whether the operation lists the empty requirement, OpenAPI's "no credential needed".</summary>
-    private static bool AllowsAnonymous(JsonDocument document, string path, string method) =>
-        document.RootElement.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("security").EnumerateArray()
-            .Any(requirement => !requirement.EnumerateObject().Any());
+    /// <summary>
+    /// The operation's security requirements. An app without an authentication plugin has no schemes and lists none:
+    /// with no requirement anywhere in the document, OpenAPI means "no credential needed", like the empty requirement.
+    /// </summary>
+    private static List<JsonElement> Security(JsonElement operation) =>
+        operation.TryGetProperty("security", out var security) ? [.. security.EnumerateArray()] : [];
+
+    /// <summary>Whether the operation needs no credential: the empty requirement, or no requirement at all.</summary>
+    private static bool AllowsAnonymous(JsonDocument document, string path, string method)
+    {
+        var operation = document.RootElement.GetProperty("paths").GetProperty(path).GetProperty(method);
+        var security = Security(operation);
+        return security.Count == 0 || security.Exists(requirement => !requirement.EnumerateObject().Any());
+    }
 
     /// <summary>Each requirement of an operation as (scheme, its scopes or roles joined), the anonymous one left out.</summary>
     private static List<(string Scheme, string Listed)> Requirements(JsonDocument document, string path, string method) =>
-        [.. document.RootElement.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("security").EnumerateArray()
+        [.. Security(document.RootElement.GetProperty("paths").GetProperty(path).GetProperty(method))
             .SelectMany(requirement => requirement.EnumerateObject())
             .Select(scheme => (scheme.Name, string.Join(",", scheme.Value.EnumerateArray().Select(v => v.GetString()))))];
 }
