@@ -135,6 +135,8 @@
     $('load-gis').addEventListener('click', loadGoogleIdentityServices);
     $('id-token-sign-in').addEventListener('click', () => signInWithIdToken($('id-token').value.trim()));
     $('sign-out').addEventListener('click', signOut);
+    // The sign-in buttons start disabled: a click before the session mode is known would do nothing.
+    for (const id of ['google-redirect', 'load-gis', 'id-token-sign-in']) $(id).disabled = false;
     await refreshWhoAmI();
   }
 
