@@ -3,8 +3,8 @@ using AuthApiTemplate.Tests.Infrastructure;
 
 namespace AuthApiTemplate.Tests.Hardening;
 
-/// <summary>Requests the hostile-input walk once answered with a 500 or a non-problem body, pinned down one by one.</summary>
-public sealed class FoundByWalkerTests(ApiFactory factory) : IClassFixture<ApiFactory>
+/// <summary>Unusual but possible requests (odd charsets, repeated fields, a null body, edge-of-calendar windows): each gets its problem answer, never a 500.</summary>
+public sealed class UnusualRequestTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
     [Theory]
     [InlineData("charset=nonsense")]
