@@ -30,6 +30,8 @@ public sealed class TestDatabase : IDisposable
     public TestDatabase()
     {
         _server = TestServices.Require(ServerVariable, "Host=127.0.0.1;Username=authapi;Password=authapi;Database=postgres");
+        var server = new NpgsqlConnectionStringBuilder(_server);
+        TestServices.RequireReachable("PostgreSQL", server.Host ?? "localhost", server.Port, ServerVariable);
         Execute($"CREATE DATABASE \"{_name}\"");
         ConnectionString = new NpgsqlConnectionStringBuilder(_server) { Database = _name }.ConnectionString;
     }
