@@ -44,8 +44,7 @@ public sealed class AllItemsTogetherTests(TemplatePackFixture fixture)
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Jwt__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         };
-        var key = (await project.RunAppAsync(environment, "apikeys", "create", "--name", "ops", "--scopes", "*")).EnsureSuccess("apikeys create failed.")
-            .Output.TrimEnd().Split('\n')[^1].Trim();
+        var key = (await project.RunAppAsync(environment, "apikeys", "create", "--name", "ops", "--scopes", "*")).EnsureSuccess("apikeys create failed.").LastLine;
         await using var app = project.Start(environment);
         var baseAddress = await app.WaitForListeningAsync(TimeSpan.FromSeconds(90));
         using var http = new HttpClient { BaseAddress = baseAddress };

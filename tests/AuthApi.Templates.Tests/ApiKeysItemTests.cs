@@ -26,8 +26,8 @@ public sealed class ApiKeysItemTests(TemplatePackFixture fixture)
 
         var printed = await instructions.RunCommandsAsync(project, environment);
         Assert.Equal(["apikeys", "create", "--name", "admin", "--scopes", "*"], Assert.Single(instructions.Commands));
-        var admin = LastLine(printed[0]);
-        var reader = LastLine((await project.RunAppAsync(environment, "apikeys", "create", "--name", "reader", "--scopes", "weather:read")).EnsureSuccess("apikeys create failed."));
+        var admin = printed[0].LastLine;
+        var reader = (await project.RunAppAsync(environment, "apikeys", "create", "--name", "reader", "--scopes", "weather:read")).EnsureSuccess("apikeys create failed.").LastLine;
         Assert.Matches("^ak_[0-9A-Za-z]{49}$", admin);
 
         await using var app = project.Start(environment);
@@ -50,7 +50,6 @@ public sealed class ApiKeysItemTests(TemplatePackFixture fixture)
         Assert.False(app.HasExited, app.Describe("The app exited while serving requests."));
     }
 
-    private static string LastLine(ProcessResult result) => result.Output.TrimEnd().Split('\n')[^1].Trim();
 
     private static Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string key, object? body = null)
     {

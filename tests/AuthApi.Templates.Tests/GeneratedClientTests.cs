@@ -27,9 +27,9 @@ public sealed class GeneratedClientTests(TemplatePackFixture fixture)
             ["ConnectionStrings__Default"] = $"Data Source={Path.Combine(directory, "app.db")}",
         };
         var email = $"kiota-{Guid.NewGuid():N}@example.com";
-        await RunCommandAsync(app, environment, "users", "create", email);
-        var accessToken = JsonNode.Parse(await RunCommandAsync(app, environment, "tokens", "create", email))!["accessToken"]!.GetValue<string>();
-        var readOnlyKey = await RunCommandAsync(app, environment, "apikeys", "create", "--name", "kiota", "--scopes", "items:read");
+        await app.RunCommandAsync(environment, "users", "create", email);
+        var accessToken = JsonNode.Parse(await app.RunCommandAsync(environment, "tokens", "create", email))!["accessToken"]!.GetValue<string>();
+        var readOnlyKey = await app.RunCommandAsync(environment, "apikeys", "create", "--name", "kiota", "--scopes", "items:read");
 
         await using var process = app.Start([app.AppAssembly, "--urls", "http://127.0.0.1:0"], app.ProjectDirectory, environment);
         var baseAddress = await process.WaitForListeningAsync(StartupTimeout);
@@ -74,13 +74,6 @@ public sealed class GeneratedClientTests(TemplatePackFixture fixture)
         Assert.True(lines.Contains("anonymous: ProblemDetails 401 Unauthorized"), run.Output);
         Assert.True(lines.Any(l => l.StartsWith("read-only key writing: ProblemDetails 403 ", StringComparison.Ordinal)), run.Output);
         Assert.True(lines.Contains("empty name: HttpValidationProblemDetails 400 name"), run.Output);
-    }
-
-    private async Task<string> RunCommandAsync(ScaffoldedApp app, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
-    {
-        var result = (await fixture.Cli.RunAsync([app.AppAssembly, .. arguments], app.ProjectDirectory, environment, CommandTimeout))
-            .EnsureSuccess($"{string.Join(' ', arguments)} failed.");
-        return result.Output.TrimEnd().Split('\n')[^1].Trim();
     }
 
     /// <summary>What a client author writes: a request adapter per credential and try/catch on the generated error types.</summary>

@@ -40,9 +40,9 @@ public sealed class JwtItemTests(TemplatePackFixture fixture)
 
         var printed = await instructions.RunCommandsAsync(project, environment);
         Assert.Equal([["users", "create", "you@example.com", "--roles", "admin"], ["tokens", "create", "you@example.com"]], instructions.Commands);
-        var userId = printed[0].Output.TrimEnd().Split('\n')[^1].Trim();
+        var userId = printed[0].LastLine;
         Assert.True(Guid.TryParse(userId, out _), printed[0].Describe("users create did not print the id last."));
-        var pair = JsonNode.Parse(printed[1].Output.TrimEnd().Split('\n')[^1])!;
+        var pair = JsonNode.Parse(printed[1].LastLine)!;
 
         await using var app = project.Start(environment);
         var baseAddress = await app.WaitForListeningAsync(TimeSpan.FromSeconds(90));
@@ -66,7 +66,7 @@ public sealed class JwtItemTests(TemplatePackFixture fixture)
         var newAccessToken = newPair["accessToken"]!.GetValue<string>();
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, HttpMethod.Get, "/me/profile", newAccessToken)).StatusCode);
 
-        var second = JsonNode.Parse((await project.RunAppAsync(environment, "tokens", "create", "you@example.com")).EnsureSuccess().Output.TrimEnd().Split('\n')[^1])!;
+        var second = JsonNode.Parse((await project.RunAppAsync(environment, "tokens", "create", "you@example.com")).EnsureSuccess().LastLine)!;
         var secondAccess = second["accessToken"]!.GetValue<string>();
         Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(http, HttpMethod.Post, "/auth/logout", secondAccess)).StatusCode);
         var afterLogout = await SendAsync(http, HttpMethod.Get, "/me/profile", secondAccess);

@@ -162,10 +162,10 @@ public sealed class UsageTrackerTests(TemplatePackFixture fixture, ITestOutputHe
             .EnsureSuccess("users create failed.");
         var tokens = (await fixture.Cli.RunAsync([app.AppAssembly, "tokens", "create", Email], app.ProjectDirectory, environment, TimeSpan.FromMinutes(2)))
             .EnsureSuccess("tokens create failed.");
-        var accessToken = JsonNode.Parse(LastLine(tokens.Output))!["accessToken"]!.GetValue<string>();
+        var accessToken = JsonNode.Parse(tokens.LastLine)!["accessToken"]!.GetValue<string>();
         var created = (await fixture.Cli.RunAsync([app.AppAssembly, "apikeys", "create", "--name", "reporting-key", "--scopes", "items:read,usage:read"], app.ProjectDirectory, environment, TimeSpan.FromMinutes(2)))
             .EnsureSuccess("apikeys create failed.");
-        var key = LastLine(created.Output);
+        var key = created.LastLine;
 
         await using var process = app.Start([app.AppAssembly, "--urls", "http://127.0.0.1:0"], app.ProjectDirectory, environment);
         var baseAddress = await process.WaitForListeningAsync(StartupTimeout);
@@ -256,7 +256,6 @@ public sealed class UsageTrackerTests(TemplatePackFixture fixture, ITestOutputHe
         Assert.False(process.HasExited, process.Describe("The app exited while serving requests."));
     }
 
-    private static string LastLine(string text) => text.TrimEnd().Split('\n')[^1].Trim();
 
     private static string Shown(string dom, string id)
     {

@@ -17,6 +17,9 @@ public sealed record ProcessResult(
 
     public bool Succeeded => !TimedOut && ExitCode == 0;
 
+    /// <summary>The last line printed: where the app's commands put what a script reads (a secret, a token pair).</summary>
+    public string LastLine => Output.TrimEnd().Split('\n')[^1].Trim();
+
     /// <summary>The last <paramref name="lines"/> lines of the combined stdout/stderr.</summary>
     public string Tail(int lines = TailLines)
     {

@@ -60,6 +60,11 @@ public sealed class ScaffoldedApp
     public Task<ProcessResult> RunDotnetAsync(IReadOnlyList<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null) =>
         _cli.RunAsync(arguments, workingDirectory ?? Directory, timeout);
 
+    /// <summary>Runs one of the app's own commands (users, tokens, apikeys, ...) on its Release build; returns its last line.</summary>
+    public async Task<string> RunCommandAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        (await _cli.RunAsync([AppAssembly, .. arguments], ProjectDirectory, environment, TimeSpan.FromMinutes(2)))
+            .EnsureSuccess($"{string.Join(' ', arguments)} failed.").LastLine;
+
     public RunningProcess Start(IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string?> environment) =>
         _cli.Start(arguments, workingDirectory, environment);
 
